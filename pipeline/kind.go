@@ -1,0 +1,134 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sort"
+	"sync"
+
+	"github.com/apache/arrow/go/v17/arrow"
+)
+
+// ParamType is the type of a built-in kind's parameter, checked when
+// pipelines.yaml is validated.
+type ParamType int
+
+// Parameter types. List and Map values keep their YAML structure and reach
+// the stage as []any and map[string]any.
+const (
+	String ParamType = iota
+	Int
+	Float // an Int literal is accepted where a Float is expected
+	Bool
+	Ints
+	Floats
+	Strings
+	Map
+	Any
+)
+
+// ParamSpec documents one parameter of a built-in kind.
+type ParamSpec struct {
+	Name    string
+	Type    ParamType
+	Default any    // nil means required
+	Doc     string // one line: what it controls, with units; shown by `pipe stages`
+	Enum    []string
+}
+
+// PortSpec documents one input or output of a built-in kind.
+type PortSpec struct {
+	Name     string
+	Doc      string
+	Optional bool // for inputs only
+}
+
+// FileDep is an external file or directory a built-in stage reads (raw data).
+// Its content digest is part of the stage key, so editing the data reruns the stage.
+type FileDep struct {
+	Name string // logical name; the stage finds the resolved path in Inputs.Files[Name]
+	Path string // relative to the data directory, or absolute
+}
+
+// Inputs is what a built-in stage receives.
+type Inputs struct {
+	Tables map[string]arrow.Record // upstream artifacts by local input name; owned by the runner
+	Files  map[string]string       // resolved absolute paths of the kind's FileDeps
+}
+
+// Outputs maps output names to records. The runner marshals, stores and
+// releases them.
+type Outputs map[string]arrow.Record
+
+// Reporter is a running stage's link to the runner.
+type Reporter interface {
+	// Logf appends a line to the stage's log (kept in the store, `pipe logs`).
+	Logf(format string, args ...any)
+	// Log is the stage's log as a writer.
+	Log() io.Writer
+	// Progress reports done of total units (for example "epoch"); shown as a bar on a terminal.
+	Progress(done, total int64, unit string)
+}
+
+// RunFunc is a built-in stage's implementation. It must be deterministic
+// given its inputs and params (randomness comes from seeds in params), and
+// must stop promptly when ctx is cancelled.
+type RunFunc func(ctx context.Context, in Inputs, p Params, r Reporter) (Outputs, error)
+
+// Kind is a built-in stage kind.
+type Kind struct {
+	Name    string
+	Doc     string // a short paragraph for `pipe stages`
+	Params  []ParamSpec
+	Inputs  []PortSpec
+	Outputs []PortSpec
+	// Files lists the external files the stage reads for the given params (nil if none).
+	Files func(p Params) ([]FileDep, error)
+	Run   RunFunc
+	// Version is an optional manual salt mixed into the fingerprint.
+	Version string
+}
+
+// Registry holds the built-in kinds known to a program.
+type Registry struct {
+	mu    sync.RWMutex
+	kinds map[string]*Kind
+}
+
+// NewRegistry returns an empty registry.
+func NewRegistry() *Registry { return &Registry{kinds: map[string]*Kind{}} }
+
+// Register adds a kind; registering a name twice is an error.
+func (r *Registry) Register(k Kind) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if k.Name == "" || k.Run == nil {
+		return fmt.Errorf("pipeline: register kind %q: name and Run are required", k.Name)
+	}
+	if _, dup := r.kinds[k.Name]; dup {
+		return fmt.Errorf("pipeline: kind %q registered twice", k.Name)
+	}
+	r.kinds[k.Name] = &k
+	return nil
+}
+
+// Lookup returns the kind called name.
+func (r *Registry) Lookup(name string) (*Kind, bool) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	k, ok := r.kinds[name]
+	return k, ok
+}
+
+// Kinds returns every registered kind, sorted by name.
+func (r *Registry) Kinds() []*Kind {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	out := make([]*Kind, 0, len(r.kinds))
+	for _, k := range r.kinds {
+		out = append(out, k)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
