@@ -62,13 +62,13 @@ type Key string
 type Record struct {
 	Key         Key               `json:"key"`
 	Stage       string            `json:"stage"`
-	Kind        string            `json:"kind"`                  // built-in kind name, or "shell"
-	Fingerprint string            `json:"fingerprint"`           // implementation fingerprint or hash of the run command
-	Params      json.RawMessage   `json:"params"`                // canonical JSON of the params after the profile overlay
-	Inputs      map[string]Digest `json:"inputs"`                // local input name -> digest
-	Files       map[string]Digest `json:"files,omitempty"`       // external file dependencies -> digest
-	Outputs     map[string]Digest `json:"outputs"`               // output name -> digest
-	Log         Digest            `json:"log,omitempty"`         // the run's combined stdout/stderr or stage log
+	Kind        string            `json:"kind"`            // built-in kind name, or "shell"
+	Fingerprint string            `json:"fingerprint"`     // implementation fingerprint or hash of the run command
+	Params      json.RawMessage   `json:"params"`          // canonical JSON of the params after the profile overlay
+	Inputs      map[string]Digest `json:"inputs"`          // local input name -> digest
+	Files       map[string]Digest `json:"files,omitempty"` // external file dependencies -> digest
+	Outputs     map[string]Digest `json:"outputs"`         // output name -> digest
+	Log         Digest            `json:"log,omitempty"`   // the run's combined stdout/stderr or stage log
 	Start       time.Time         `json:"start"`
 	End         time.Time         `json:"end"`
 	DurationSec float64           `json:"duration_sec"`
