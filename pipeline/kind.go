@@ -42,6 +42,9 @@ type PortSpec struct {
 	Name     string
 	Doc      string
 	Optional bool // for inputs only
+	// Many marks an input that accepts any number of artifacts (for example
+	// every seed's evaluation); they arrive in Inputs.Tables as "name/<key>".
+	Many bool
 }
 
 // FileDep is an external file or directory a built-in stage reads (raw data).
