@@ -4,6 +4,7 @@ go 1.26.8
 
 require (
 	github.com/apache/arrow/go/v17 v17.0.0
+	github.com/ebitengine/purego v0.11.3
 	gonum.org/v1/gonum v0.17.0
 )
 
