@@ -1,0 +1,69 @@
+package model
+
+import (
+	"math"
+	"math/rand/v2"
+
+	"github.com/diffusion-dfl/pipe/model/nn"
+)
+
+// sfChunk holds the buffers of one chunk of score-function rows, reused
+// across chunks so the estimator's memory is one chunk's worth.
+type sfChunk struct {
+	yt, x, eps, dEps *nn.Matrix
+	t                []int
+	tape             nn.Tape
+}
+
+func newSFChunk(rows, ydim, xdim int) *sfChunk {
+	return &sfChunk{
+		yt:   nn.NewMatrix(rows, ydim),
+		x:    nn.NewMatrix(rows, xdim),
+		eps:  nn.NewMatrix(rows, ydim),
+		dEps: nn.NewMatrix(rows, ydim),
+		t:    make([]int, rows),
+	}
+}
+
+// resize views the buffers as rows rows (rows ≤ capacity).
+func (c *sfChunk) resize(rows int) {
+	for _, m := range []*nn.Matrix{c.yt, c.x, c.eps, c.dEps} {
+		m.Rows = rows
+		m.Data = m.Data[:rows*m.Cols]
+	}
+	c.t = c.t[:rows]
+}
+
+// sfChunk processes surrogate rows lo..hi−1 (row r = j·K + k): it noises
+// y_j at t_r with fresh ε, runs the network with a tape, stores the loss
+// ℓ_r = ‖ε − ε̂‖² and back-propagates
+// dL_SF/dε̂_r = Scale·w_j·(−c_r)·2(ε̂ − ε).
+func (d *Diffusion) sfChunk(c *sfChunk, y, x *nn.Matrix, w []float64, ts []int, coef, losses []float64, lo, hi int, cfg ScoreFunction, rng *rand.Rand) {
+	c.resize(hi - lo)
+	for r := lo; r < hi; r++ {
+		i, j, t := r-lo, r/cfg.K, ts[r]
+		c.t[i] = t
+		a, b := float32(math.Sqrt(d.Sched.AlphaBar[t])), float32(math.Sqrt(1-d.Sched.AlphaBar[t]))
+		e, yt, yj := c.eps.Row(i), c.yt.Row(i), y.Row(j)
+		fillNormal(e, rng)
+		for k := range yt {
+			yt[k] = a*yj[k] + b*e[k]
+		}
+		copy(c.x.Row(i), x.Row(contextRow(j, y.Rows, x.Rows)))
+	}
+	pred := d.Net.Forward(c.yt, c.t, c.x, &c.tape)
+	for r := lo; r < hi; r++ {
+		i := r - lo
+		g := -2 * cfg.Scale * w[r/cfg.K] * coef[r]
+		p, e, de := pred.Row(i), c.eps.Row(i), c.dEps.Row(i)
+		var l float64
+		for k := range p {
+			diff := float64(p[k]) - float64(e[k])
+			l += diff * diff
+			de[k] = float32(g * diff)
+		}
+		losses[r] = l
+	}
+	d.Net.Backward(&c.tape, c.dEps)
+	c.tape.Reset()
+}
