@@ -1,0 +1,98 @@
+//go:build linux && !noopenblas
+
+package openblas
+
+import (
+	"errors"
+	"fmt"
+	"unsafe"
+
+	"github.com/ebitengine/purego"
+)
+
+// open loads the first library of names that dlopen accepts and resolves
+// the symbols this package needs. Every error wraps ErrUnavailable.
+func open(names []string) (*Library, error) {
+	var tried []error
+	for _, name := range names {
+		h, err := purego.Dlopen(name, purego.RTLD_NOW|purego.RTLD_LOCAL)
+		if err != nil {
+			tried = append(tried, err)
+			continue
+		}
+		return resolve(h, name)
+	}
+	return nil, fmt.Errorf("%w: none of %q could be opened (install Debian's libopenblas0-pthread): %w",
+		ErrUnavailable, names, errors.Join(tried...))
+}
+
+// resolve looks up the routines of the opened library h. The handle is
+// never closed: implementations handed to gonum keep pointing into it.
+func resolve(h uintptr, name string) (*Library, error) {
+	sym := func(symbol string) (uintptr, error) {
+		p, err := purego.Dlsym(h, symbol)
+		if err != nil {
+			return 0, fmt.Errorf("%w: %s lacks %s: %w", ErrUnavailable, name, symbol, err)
+		}
+		return p, nil
+	}
+	l := &Library{name: name}
+	var err error
+	for _, s := range []struct {
+		dst    *uintptr
+		symbol string
+	}{{&l.sgemm, "sgemm_"}, {&l.dgemm, "dgemm_"}} {
+		if *s.dst, err = sym(s.symbol); err != nil {
+			return nil, err
+		}
+	}
+	var getConfig, getCore func() string
+	for _, f := range []struct {
+		dst    any
+		symbol string
+	}{
+		{&l.setThreads, "openblas_set_num_threads"},
+		{&l.getThreads, "openblas_get_num_threads"},
+		{&getConfig, "openblas_get_config"},
+		{&getCore, "openblas_get_corename"},
+	} {
+		p, err := sym(f.symbol)
+		if err != nil {
+			return nil, err
+		}
+		purego.RegisterFunc(f.dst, p)
+	}
+	l.config, l.core = getConfig(), getCore()
+	if err := checkConfig(name, l.config); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// gemmScalars holds the scalar arguments of a Fortran ?gemm_ call, which
+// takes every argument by reference. One heap block per call keeps them
+// alive and unmoved for the duration of the call.
+type gemmScalars[T float32 | float64] struct {
+	tA, tB        byte
+	m, n, k       int32
+	lda, ldb, ldc int32
+	alpha, beta   T
+}
+
+// gemm calls the Fortran entry point fn (sgemm_ or dgemm_) for the
+// row-major product C = alpha op(A) op(B) + beta C. A row-major matrix with
+// leading dimension ld is the column-major transpose with the same ld, so
+// the column-major routine computes Cᵀ = alpha op(B)ᵀ op(A)ᵀ + beta Cᵀ with
+// the operands swapped and the transpose flags unchanged; this is exactly
+// what cblas_?gemm does for CblasRowMajor. Arguments must have been checked
+// (checkGemm) and be within int32 range; a, b and c must be non-empty.
+func gemm[T float32 | float64](fn uintptr, s *gemmScalars[T], a, b, c []T) {
+	purego.SyscallN(fn,
+		uintptr(unsafe.Pointer(&s.tB)), uintptr(unsafe.Pointer(&s.tA)),
+		uintptr(unsafe.Pointer(&s.n)), uintptr(unsafe.Pointer(&s.m)), uintptr(unsafe.Pointer(&s.k)),
+		uintptr(unsafe.Pointer(&s.alpha)),
+		uintptr(unsafe.Pointer(&b[0])), uintptr(unsafe.Pointer(&s.ldb)),
+		uintptr(unsafe.Pointer(&a[0])), uintptr(unsafe.Pointer(&s.lda)),
+		uintptr(unsafe.Pointer(&s.beta)),
+		uintptr(unsafe.Pointer(&c[0])), uintptr(unsafe.Pointer(&s.ldc)))
+}

@@ -1,0 +1,29 @@
+//go:build !linux || noopenblas
+
+package openblas
+
+import (
+	"fmt"
+	"runtime"
+)
+
+// open reports that this build has no loader: either the platform is not
+// Linux or the noopenblas build tag excluded purego (and with it the fake
+// cgo runtime it installs), so the binary stays pure Go.
+func open(names []string) (*Library, error) {
+	return nil, fmt.Errorf("%w: this build (%s, tag noopenblas or non-Linux) has no run-time loader", ErrUnavailable, runtime.GOOS)
+}
+
+// gemmScalars mirrors the loader build's argument block so that gemm.go
+// compiles unchanged; no Library exists in this build, so it is never used.
+type gemmScalars[T float32 | float64] struct {
+	tA, tB        byte
+	m, n, k       int32
+	lda, ldb, ldc int32
+	alpha, beta   T
+}
+
+// gemm is unreachable in this build: Load never returns a Library.
+func gemm[T float32 | float64](fn uintptr, s *gemmScalars[T], a, b, c []T) {
+	panic("openblas: gemm called in a build without the OpenBLAS loader")
+}
