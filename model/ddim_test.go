@@ -13,7 +13,7 @@ import (
 func newRNG(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, 7)) }
 
 func smallSchedule(t *testing.T, T int) *Schedule {
-	s, err := LinearSchedule(T, 1e-4, 0.02*1000/float64(T))
+	s, err := LinearSchedule(T, 1e-4, math.Min(0.02*1000/float64(T), 0.5))
 	if err != nil {
 		t.Fatal(err)
 	}
