@@ -4,7 +4,10 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"reflect"
+	"runtime"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/apache/arrow/go/v17/arrow"
@@ -102,12 +105,20 @@ type Registry struct {
 // NewRegistry returns an empty registry.
 func NewRegistry() *Registry { return &Registry{kinds: map[string]*Kind{}} }
 
-// Register adds a kind; registering a name twice is an error.
+// Register adds a kind; registering a name twice is an error. Run must be a
+// named package-level function (not a closure or method value), because the
+// kind's fingerprint is computed from the sources reachable from it.
 func (r *Registry) Register(k Kind) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if k.Name == "" || k.Run == nil {
 		return fmt.Errorf("pipeline: register kind %q: name and Run are required", k.Name)
+	}
+	if err := validateKind(&k); err != nil {
+		return fmt.Errorf("pipeline: register kind %q: %w", k.Name, err)
+	}
+	if _, err := funcName(k.Run); err != nil {
+		return fmt.Errorf("pipeline: register kind %q: %w", k.Name, err)
 	}
 	if _, dup := r.kinds[k.Name]; dup {
 		return fmt.Errorf("pipeline: kind %q registered twice", k.Name)
@@ -135,3 +146,23 @@ func (r *Registry) Kinds() []*Kind {
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
 }
+
+// funcName returns the fully qualified name of a named package-level
+// function ("github.com/x/pkg.runTrain") and rejects closures, method values
+// and generic instantiations, whose sources cannot be found by name.
+func funcName(fn RunFunc) (string, error) {
+	f := runtime.FuncForPC(reflect.ValueOf(fn).Pointer())
+	if f == nil {
+		return "", fmt.Errorf("run function has no symbol")
+	}
+	name := f.Name()
+	last := name[strings.LastIndexByte(name, '/')+1:]
+	if strings.Count(last, ".") != 1 || strings.ContainsAny(last, "[-") {
+		return "", fmt.Errorf("Run is %s: it must be a named package-level function, not a closure or method value, so that its fingerprint can follow its sources", name)
+	}
+	return name, nil
+}
+
+// RunName returns the fully qualified name of the kind's Run function, the
+// root from which its fingerprint is computed.
+func (k *Kind) RunName() (string, error) { return funcName(k.Run) }
