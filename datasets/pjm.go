@@ -111,7 +111,7 @@ func LoadPJM(dir string, opts PJMOptions) (*Dataset, error) {
 		d.RowID = append(d.RowID, ids...)
 	}
 	d.X, d.Y = denseRows(xs), denseRows(ys)
-	if d.Split, err = pjmSplits(len(xs), opts); err != nil {
+	if d.Split, err = holdOutSplits(len(xs), opts.TrainFrac, opts.HoldFrac, opts.HoldSeed); err != nil {
 		return nil, err
 	}
 	if opts.DropTemperature {
@@ -189,24 +189,6 @@ func calendarFeatures(d time.Time, holidays map[time.Time]bool, loc *time.Locati
 		math.Cos(angle),
 		math.Sin(angle),
 	}
-}
-
-// pjmSplits marks the last rows Test and holds out a numpy-compatible
-// permutation share of the first int(TrainFrac·n) rows (power.md §1.5).
-func pjmSplits(n int, o PJMOptions) ([]Split, error) {
-	nTrain := int(o.TrainFrac * float64(n))
-	nTrain2 := int(float64(nTrain) * (1 - o.HoldFrac))
-	if nTrain2 < 1 || nTrain2 >= nTrain || nTrain >= n {
-		return nil, optionError("train_frac/hold_frac", "%d rows give %d train, %d hold and %d test rows", n, nTrain2, nTrain-nTrain2, n-nTrain)
-	}
-	s := make([]Split, n)
-	for i := nTrain; i < n; i++ {
-		s[i] = Test
-	}
-	for _, i := range NumpyPermutation(o.HoldSeed, nTrain)[nTrain2:] {
-		s[i] = Hold
-	}
-	return s, nil
 }
 
 // denseRows stacks equal-length rows into a matrix.
