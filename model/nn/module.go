@@ -62,12 +62,30 @@ type Module interface {
 // Tape records the activations of forward passes, last in first out, so that
 // the backward passes run in reverse order. One tape can span many forward
 // passes (for example every step of a sampling chain).
+//
+// The tape also counts the bytes its records hold (see Sizer), and the peak of
+// that count since the last Reset, so benchmarks can report activation memory.
 type Tape struct {
 	saved []any
+	sizes []int64
+	bytes int64
+	peak  int64
+}
+
+// Sizer is implemented by tape records that report how many bytes of
+// activation storage they hold.
+type Sizer interface {
+	TapeBytes() int64
 }
 
 // Push saves v.
-func (t *Tape) Push(v any) { t.saved = append(t.saved, v) }
+func (t *Tape) Push(v any) {
+	n := sizeOf(v)
+	t.saved = append(t.saved, v)
+	t.sizes = append(t.sizes, n)
+	t.bytes += n
+	t.peak = max(t.peak, t.bytes)
+}
 
 // Pop returns the most recently pushed value.
 func (t *Tape) Pop() any {
@@ -75,14 +93,44 @@ func (t *Tape) Pop() any {
 	v := t.saved[n]
 	t.saved[n] = nil
 	t.saved = t.saved[:n]
+	t.bytes -= t.sizes[n]
+	t.sizes = t.sizes[:n]
 	return v
 }
 
 // Len is the number of values on the tape.
 func (t *Tape) Len() int { return len(t.saved) }
 
+// Bytes is the activation storage currently held by the tape's records.
+// Buffers shared by several records (a layer's output saved again as the
+// next layer's input) are counted once per record.
+func (t *Tape) Bytes() int64 { return t.bytes }
+
+// PeakBytes is the largest Bytes since the tape was created or last Reset.
+func (t *Tape) PeakBytes() int64 { return t.peak }
+
 // Reset empties the tape.
 func (t *Tape) Reset() {
 	clear(t.saved)
 	t.saved = t.saved[:0]
+	t.sizes = t.sizes[:0]
+	t.bytes, t.peak = 0, 0
+}
+
+// sizeOf is the storage a tape value holds: exact for Sizer records and
+// plain buffers, zero for values of unknown type.
+func sizeOf(v any) int64 {
+	switch v := v.(type) {
+	case Sizer:
+		return v.TapeBytes()
+	case *Matrix:
+		return 4 * int64(len(v.Data))
+	case []float32:
+		return 4 * int64(len(v))
+	case []float64:
+		return 8 * int64(len(v))
+	case []int:
+		return 8 * int64(len(v))
+	}
+	return 0
 }

@@ -1,0 +1,156 @@
+package nn
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas32"
+)
+
+// Linear is the affine layer y = act(x·Wᵀ + b). W is stored Out × In, row
+// major, exactly like PyTorch's nn.Linear.weight, so a state dict maps over
+// without transposition; the activation is fused into the bias pass.
+type Linear struct {
+	In, Out int
+	Act     Activation
+	Weight  *Param // Out × In
+	Bias    *Param // 1 × Out
+	ws      workspace
+}
+
+// NewLinear returns a Linear layer with PyTorch's default initialization,
+// W and b ~ U(±1/√In), drawn from rng (W row-major first, then b). Parameter
+// names are prefix+".weight" and prefix+".bias".
+func NewLinear(prefix string, in, out int, act Activation, rng *rand.Rand) *Linear {
+	if in <= 0 || out <= 0 {
+		panic(fmt.Errorf("%w: Linear(%d, %d)", ErrConfig, in, out))
+	}
+	l := &Linear{
+		In: in, Out: out, Act: act,
+		Weight: newParam(join(prefix, "weight"), out, in),
+		Bias:   newParam(join(prefix, "bias"), 1, out),
+	}
+	bound := 1 / math.Sqrt(float64(in))
+	uniform(l.Weight.W.Data, bound, rng)
+	uniform(l.Bias.W.Data, bound, rng)
+	return l
+}
+
+// newParam allocates a zero parameter and its gradient.
+func newParam(name string, rows, cols int) *Param {
+	return &Param{Name: name, W: NewMatrix(rows, cols), G: NewMatrix(rows, cols)}
+}
+
+// join builds a dotted parameter name.
+func join(prefix, name string) string {
+	if prefix == "" {
+		return name
+	}
+	return prefix + "." + name
+}
+
+// uniform fills v with draws from U(−bound, bound).
+func uniform(v []float32, bound float64, rng *rand.Rand) {
+	for i := range v {
+		v[i] = float32((2*rng.Float64() - 1) * bound)
+	}
+}
+
+// Params returns the weight and the bias.
+func (l *Linear) Params() []*Param { return []*Param{l.Weight, l.Bias} }
+
+// linearRecord is what Linear.Forward leaves on the tape: its input and, for
+// the backward of the activation, the pre-activation (SiLU) or the output
+// (ReLU).
+type linearRecord struct {
+	layer *Linear
+	x     *Matrix
+	saved *Matrix
+}
+
+// TapeBytes counts the saved activation, and the input (which the previous
+// layer usually also returned, so it may be counted twice on one tape).
+func (r *linearRecord) TapeBytes() int64 {
+	n := 4 * int64(len(r.x.Data))
+	if r.saved != nil {
+		n += 4 * int64(len(r.saved.Data))
+	}
+	return n
+}
+
+// Forward returns act(x·Wᵀ + b). With a tape it keeps a reference to x: do
+// not modify x before Backward.
+func (l *Linear) Forward(x *Matrix, tape *Tape) *Matrix {
+	mustCols("Linear.Forward", x, l.In)
+	out := NewMatrix(x.Rows, l.Out)
+	pre := out
+	if l.Act == ActSiLU {
+		pre = NewMatrix(x.Rows, l.Out)
+	}
+	matMulT(x, l.Weight.W, pre)
+	biasActPass(l.Act, pre, l.Bias.W.Data, out)
+	if tape != nil {
+		rec := &linearRecord{layer: l, x: x}
+		switch l.Act {
+		case ActSiLU:
+			rec.saved = pre
+		case ActReLU:
+			rec.saved = out
+		}
+		tape.Push(rec)
+	}
+	return out
+}
+
+// Backward adds dL/dW = dpreᵀ·x and dL/db = Σ_rows dpre into the gradients
+// and returns dL/dx = dpre·W, where dpre = dy ⊙ act'.
+func (l *Linear) Backward(tape *Tape, dy *Matrix) *Matrix {
+	rec, ok := tape.Pop().(*linearRecord)
+	if !ok || rec.layer != l {
+		panic(fmt.Errorf("%w: Linear %s backward", ErrTape, l.Weight.Name))
+	}
+	mustCols("Linear.Backward", dy, l.Out)
+	if dy.Rows != rec.x.Rows {
+		panic(fmt.Errorf("%w: Linear.Backward: %d gradient rows for %d input rows", ErrShape, dy.Rows, rec.x.Rows))
+	}
+	dpre := NewMatrix(dy.Rows, l.Out)
+	actBackwardPass(l.Act, dy, rec.saved, dpre, l.Bias.G.Data, &l.ws, 0)
+	addMatTMul(dpre, rec.x, l.Weight.G)
+	dx := NewMatrix(dy.Rows, l.In)
+	matMul(dpre, l.Weight.W, dx)
+	return dx
+}
+
+// matMulT sets c = a·bᵀ through blas32 (so a swapped-in BLAS accelerates it).
+func matMulT(a, b, c *Matrix) {
+	if c.Rows == 0 || c.Cols == 0 {
+		return
+	}
+	if a.Cols == 0 {
+		clear(c.Data)
+		return
+	}
+	blas32.Gemm(blas.NoTrans, blas.Trans, 1, a.General(), b.General(), 0, c.General())
+}
+
+// matMul sets c = a·b.
+func matMul(a, b, c *Matrix) {
+	if c.Rows == 0 || c.Cols == 0 {
+		return
+	}
+	if a.Cols == 0 {
+		clear(c.Data)
+		return
+	}
+	blas32.Gemm(blas.NoTrans, blas.NoTrans, 1, a.General(), b.General(), 0, c.General())
+}
+
+// addMatTMul adds aᵀ·b into c (the weight-gradient product dyᵀ·x).
+func addMatTMul(a, b, c *Matrix) {
+	if a.Rows == 0 || c.Rows == 0 || c.Cols == 0 {
+		return
+	}
+	blas32.Gemm(blas.Trans, blas.NoTrans, 1, a.General(), b.General(), 1, c.General())
+}

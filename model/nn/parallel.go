@@ -1,0 +1,78 @@
+package nn
+
+import (
+	"runtime"
+	"sync"
+	"sync/atomic"
+)
+
+// Elementwise and row passes run over fixed chunks of rows. The chunk
+// boundaries depend only on the matrix shape, never on the number of
+// workers, and every reduction keeps one partial sum per chunk that is
+// combined in chunk order afterwards, so results are bit-identical for any
+// GOMAXPROCS.
+
+// chunkRows is the number of rows in one chunk of a row pass.
+const chunkRows = 64
+
+// serialWork is the number of elements below which a pass runs on the
+// calling goroutine: starting workers costs more than the work itself.
+const serialWork = 1 << 14
+
+// numChunks is the number of chunkRows-row chunks covering n rows.
+func numChunks(n int) int { return (n + chunkRows - 1) / chunkRows }
+
+// forChunks calls fn(c, lo, hi) for every chunk c of rows [lo, hi) of an
+// n-row pass, spreading chunks over up to GOMAXPROCS goroutines. width is
+// the number of elements per row, used only to decide whether to go
+// parallel. fn must write only to memory owned by its chunk.
+func forChunks(n, width int, fn func(c, lo, hi int)) {
+	nc := numChunks(n)
+	workers := min(runtime.GOMAXPROCS(0), nc)
+	if workers <= 1 || n*width < serialWork {
+		for c := range nc {
+			fn(c, c*chunkRows, min(n, (c+1)*chunkRows))
+		}
+		return
+	}
+	forParallel(nc, workers, func(c int) {
+		fn(c, c*chunkRows, min(n, (c+1)*chunkRows))
+	})
+}
+
+// forParallel calls fn(i) for i in [0, n) on the given number of goroutines
+// (the caller's included), handing out indices in increasing order.
+func forParallel(n, workers int, fn func(i int)) {
+	var next atomic.Int64
+	work := func() {
+		for {
+			i := int(next.Add(1) - 1)
+			if i >= n {
+				return
+			}
+			fn(i)
+		}
+	}
+	var wg sync.WaitGroup
+	for range workers - 1 {
+		wg.Go(work)
+	}
+	work()
+	wg.Wait()
+}
+
+// sumPartials adds the per-chunk partial sums parts (nc rows of len(dst)
+// values, chunk-major) into dst, in chunk order. It overwrites parts.
+func sumPartials(dst []float32, parts []float64, nc int) {
+	w := len(dst)
+	acc := parts[:w]
+	for c := 1; c < nc; c++ {
+		row := parts[c*w : (c+1)*w]
+		for j, v := range row {
+			acc[j] += v
+		}
+	}
+	for j, v := range acc {
+		dst[j] += float32(v)
+	}
+}

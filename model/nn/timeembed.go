@@ -1,0 +1,185 @@
+package nn
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"sort"
+)
+
+// Sinusoid returns the sinusoidal embedding of the integer steps t, one row
+// of dim values per step (synthetic.md §3): with h = dim/2 and frequencies
+// f_k = exp(−ln(10⁴)·k/h), k = 0..h−1, row i is
+// [cos(t_i·f_0) … cos(t_i·f_{h−1}), sin(t_i·f_0) … sin(t_i·f_{h−1})].
+// It is evaluated in float64 and rounded once. dim must be even.
+func Sinusoid(t []int, dim int) *Matrix {
+	if dim <= 0 || dim%2 != 0 {
+		panic(fmt.Errorf("%w: sinusoidal embedding dimension %d must be even and positive", ErrConfig, dim))
+	}
+	m := NewMatrix(len(t), dim)
+	sinusoidInto(t, m)
+	return m
+}
+
+// sinusoidInto writes the embedding of t into the rows of m.
+func sinusoidInto(t []int, m *Matrix) {
+	h := m.Cols / 2
+	for i, ti := range t {
+		row := m.Row(i)
+		for k := range h {
+			f := math.Exp(-math.Log(10000) * float64(k) / float64(h))
+			s, c := math.Sincos(float64(ti) * f)
+			row[k] = float32(c)
+			row[h+k] = float32(s)
+		}
+	}
+}
+
+// TimeEmbedding maps an integer diffusion step to a learned vector: the
+// sinusoid of Sinusoid followed by Linear(Dim, Hidden) → SiLU →
+// Linear(Hidden, Dim) (synthetic.md §3; the reference uses Dim 16, Hidden
+// 256).
+//
+// Rows that share a step share the embedding, so the MLP runs once per
+// distinct step in a batch (a DDIM step has one, a training batch of 1024
+// rows about 650 of T = 1000), which also keeps its tape record small.
+type TimeEmbedding struct {
+	Dim, Hidden int
+	L1, L2      *Linear
+	ws          workspace
+}
+
+// NewTimeEmbedding returns the embedding with PyTorch-default initialized
+// layers named prefix+".0" and prefix+".2" (the indices of the Linear
+// layers in the reference's nn.Sequential).
+func NewTimeEmbedding(prefix string, dim, hidden int, rng *rand.Rand) *TimeEmbedding {
+	if dim <= 0 || dim%2 != 0 || hidden <= 0 {
+		panic(fmt.Errorf("%w: time embedding dim %d (must be even), hidden %d", ErrConfig, dim, hidden))
+	}
+	return &TimeEmbedding{
+		Dim: dim, Hidden: hidden,
+		L1: NewLinear(join(prefix, "0"), dim, hidden, ActSiLU, rng),
+		L2: NewLinear(join(prefix, "2"), hidden, dim, ActIdentity, rng),
+	}
+}
+
+// Params returns the two layers' weights and biases.
+func (te *TimeEmbedding) Params() []*Param {
+	return append(te.L1.Params(), te.L2.Params()...)
+}
+
+// timeRecord is the tape record of one embedding: the distinct steps, each
+// row's index among them, and the first layer's pre-activation per distinct
+// step. The sinusoid and the SiLU output are recomputed in backward.
+type timeRecord struct {
+	te   *TimeEmbedding
+	uniq []int
+	idx  []int32
+	pre  *Matrix
+}
+
+// TapeBytes counts the row indices, the distinct steps and the pre-activation.
+func (r *timeRecord) TapeBytes() int64 {
+	return 4*int64(len(r.idx)) + 8*int64(len(r.uniq)) + 4*int64(len(r.pre.Data))
+}
+
+// distinct returns the sorted distinct values of t and, for every row, the
+// index of its value among them.
+func distinct(t []int) (uniq []int, idx []int32) {
+	uniq = slices.Compact(slices.Sorted(slices.Values(t)))
+	idx = make([]int32, len(t))
+	for i, v := range t {
+		idx[i] = int32(sort.SearchInts(uniq, v))
+	}
+	return uniq, idx
+}
+
+// table computes the embedding of each distinct step. The returned table
+// lives in the workspace and is valid until the next call.
+func (te *TimeEmbedding) table(t []int, tape *Tape) (*Matrix, []int32) {
+	uniq, idx := distinct(t)
+	u := len(uniq)
+	emb := view(te.ws.buf32(0, u*te.Dim), u, te.Dim)
+	sinusoidInto(uniq, emb)
+	var pre *Matrix
+	if tape != nil {
+		pre = NewMatrix(u, te.Hidden)
+	} else {
+		pre = view(te.ws.buf32(1, u*te.Hidden), u, te.Hidden)
+	}
+	hid := view(te.ws.buf32(2, u*te.Hidden), u, te.Hidden)
+	matMulT(emb, te.L1.Weight.W, pre)
+	biasActPass(ActSiLU, pre, te.L1.Bias.W.Data, hid)
+	out := view(te.ws.buf32(3, u*te.Dim), u, te.Dim)
+	matMulT(hid, te.L2.Weight.W, out)
+	biasActPass(ActIdentity, out, te.L2.Bias.W.Data, out)
+	if tape != nil {
+		tape.Push(&timeRecord{te: te, uniq: uniq, idx: idx, pre: pre})
+	}
+	return out, idx
+}
+
+// backwardTable pops the record of table and back-propagates dT, the
+// gradient with respect to each distinct step's embedding, into the
+// parameters.
+func (te *TimeEmbedding) backwardTable(tape *Tape, dT *Matrix) {
+	rec, ok := tape.Pop().(*timeRecord)
+	if !ok || rec.te != te {
+		panic(fmt.Errorf("%w: TimeEmbedding backward", ErrTape))
+	}
+	u := len(rec.uniq)
+	mustSameShape("TimeEmbedding backward", dT, &Matrix{Rows: u, Cols: te.Dim})
+	hid := view(te.ws.buf32(2, u*te.Hidden), u, te.Hidden)
+	siluPass(rec.pre, hid)
+	dOut := view(te.ws.buf32(4, u*te.Dim), u, te.Dim)
+	actBackwardPass(ActIdentity, dT, nil, dOut, te.L2.Bias.G.Data, &te.ws, 0)
+	addMatTMul(dOut, hid, te.L2.Weight.G)
+	dHid := view(te.ws.buf32(5, u*te.Hidden), u, te.Hidden)
+	matMul(dOut, te.L2.Weight.W, dHid)
+	actBackwardPass(ActSiLU, dHid, rec.pre, dHid, te.L1.Bias.G.Data, &te.ws, 0)
+	emb := view(te.ws.buf32(0, u*te.Dim), u, te.Dim)
+	sinusoidInto(rec.uniq, emb)
+	addMatTMul(dHid, emb, te.L1.Weight.G)
+}
+
+// Forward returns the embedding of each step t[i] as row i. It is not a
+// Module: its input is integers and it has no input gradient.
+func (te *TimeEmbedding) Forward(t []int, tape *Tape) *Matrix {
+	tab, idx := te.table(t, tape)
+	out := NewMatrix(len(t), te.Dim)
+	for i, k := range idx {
+		copy(out.Row(i), tab.Row(int(k)))
+	}
+	return out
+}
+
+// Backward pops Forward's record and adds the parameter gradients for
+// dy = dL/d(embedding rows).
+func (te *TimeEmbedding) Backward(tape *Tape, dy *Matrix) {
+	rec, ok := tape.Pop().(*timeRecord)
+	if !ok || rec.te != te {
+		panic(fmt.Errorf("%w: TimeEmbedding backward", ErrTape))
+	}
+	mustSameShape("TimeEmbedding.Backward", dy, &Matrix{Rows: len(rec.idx), Cols: te.Dim})
+	tape.Push(rec)
+	te.backwardTable(tape, te.scatter(dy, rec.idx, len(rec.uniq), 0))
+}
+
+// scatter sums the rows of d[:, off:off+Dim] that share a step into one row
+// per distinct step, in float64 and in row order.
+func (te *TimeEmbedding) scatter(d *Matrix, idx []int32, u, off int) *Matrix {
+	acc := te.ws.zero64(1, u*te.Dim)
+	for i, k := range idx {
+		row := d.Data[i*d.Cols+off : i*d.Cols+off+te.Dim]
+		dst := acc[int(k)*te.Dim : (int(k)+1)*te.Dim]
+		for j, v := range row {
+			dst[j] += float64(v)
+		}
+	}
+	dT := view(te.ws.buf32(6, u*te.Dim), u, te.Dim)
+	for j, v := range acc {
+		dT.Data[j] = float32(v)
+	}
+	return dT
+}
