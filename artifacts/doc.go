@@ -10,6 +10,45 @@
 // or a pipeline) and advisory locks, so that two processes sharing a store
 // neither duplicate nor corrupt each other's work.
 //
+// # Implementations
+//
+// DirStore (OpenDir) keeps everything in one directory that any number of
+// goroutines and processes may share. MemStore (NewMemStore) keeps it in
+// memory, for fast tests of code that uses a Store. Both pass the
+// conformance suite in artifacts/storetest.
+//
+// # On-disk layout
+//
+//	objects/ab/<64-hex digest>  object bytes, mode 0444; "ab" = first two hex digits
+//	records/<key>.json          one run record, compact JSON
+//	refs/<name>                 reference value; "a/b/c" is the file refs/a/b/c
+//	locks/<sha256(name)>.lock   flock target of the lock called name (never deleted)
+//	quarantine/<digest>.<ns>    objects moved aside by Quarantine, for inspection
+//	tmp/                        temporary files of writes in progress
+//
+// Reference names are slash-separated segments of [A-Za-z0-9._-], never
+// "." or ".."; "a" and "a/b" cannot both exist. Record keys have the form of
+// a digest.
+//
+// # Crash safety
+//
+// A file under objects/, records/ or refs/ only ever appears by rename(2)
+// of a complete, fsynced temporary file from tmp/ (same filesystem), after
+// which the directory is fsynced. Rename is atomic, so a crash or kill at
+// any instant leaves each path holding either its old content or its new
+// content, never part of one; the only debris is a file in tmp/, which no
+// reader looks at and DirStore.CleanTmp removes. Objects are additionally
+// self-checking: every read path re-hashes (Has does not), so damage after
+// the fact (bit rot, a stray write to a chmod-ed file) is reported as
+// ErrCorrupt rather than returned, and storing the same bytes again
+// replaces the damaged copy. Records are written only after their objects,
+// so a record found after a crash points at objects that were stored.
+//
+// Locks are flock(2) locks, released by the kernel when their holder exits
+// however it exits, so a killed process never leaves a lock held.
+//
+// # Tables
+//
 // Built-in stages exchange Apache Arrow records. The helpers in table.go write
 // them as Arrow IPC files with pinned options, so equal data gives equal bytes
 // and therefore equal digests, and convert between Arrow and gonum matrices.

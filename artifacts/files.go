@@ -1,0 +1,49 @@
+package artifacts
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+)
+
+// Files in and out of a store: the two ways programs that need a path
+// (shell stages, raw data) exchange objects with it.
+
+// putFile stores the contents of the file at path in s.
+func putFile(ctx context.Context, s Store, path string) (Digest, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", fmt.Errorf("put file: %w", err)
+	}
+	defer f.Close()
+	d, err := s.Put(ctx, f)
+	if err != nil {
+		return "", fmt.Errorf("put file %s: %w", path, err)
+	}
+	return d, nil
+}
+
+// materialize copies the verified stream r to path atomically: the bytes
+// land in a temporary file beside path and are renamed into place only when
+// r has reached its end without error (for a verifyReader, a digest match).
+func materialize(ctx context.Context, r io.Reader, path string) error {
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("materialize %s: %w", path, err)
+	}
+	buf := make([]byte, copyBuffer)
+	if _, err := io.CopyBuffer(f, ctxReader{ctx, r}, buf); err != nil {
+		discardFile(f)
+		return fmt.Errorf("materialize %s: %w", path, err)
+	}
+	if err := commitFile(f, 0o644, path); err != nil {
+		return fmt.Errorf("materialize %s: %w", path, err)
+	}
+	return nil
+}

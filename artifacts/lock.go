@@ -1,0 +1,143 @@
+package artifacts
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// procLocks serializes lock holders within one process. Each lock name has
+// a one-slot channel; waiting on it (rather than polling the OS lock) wakes
+// the next goroutine as soon as the holder releases, and select lets the
+// wait end with ctx.
+type procLocks struct {
+	mu    sync.Mutex
+	slots map[string]*lockSlot
+}
+
+type lockSlot struct {
+	ch    chan struct{} // holds a token while the lock is taken
+	users int           // holders and waiters; the slot is dropped at zero
+}
+
+// acquire takes the in-process lock key, or returns ctx's error.
+func (p *procLocks) acquire(ctx context.Context, key string) (release func(), err error) {
+	p.mu.Lock()
+	if p.slots == nil {
+		p.slots = make(map[string]*lockSlot)
+	}
+	s := p.slots[key]
+	if s == nil {
+		s = &lockSlot{ch: make(chan struct{}, 1)}
+		p.slots[key] = s
+	}
+	s.users++
+	p.mu.Unlock()
+
+	drop := func() {
+		p.mu.Lock()
+		if s.users--; s.users == 0 {
+			delete(p.slots, key)
+		}
+		p.mu.Unlock()
+	}
+	select {
+	case s.ch <- struct{}{}:
+	case <-ctx.Done():
+		drop()
+		return nil, ctx.Err()
+	}
+	return func() { <-s.ch; drop() }, nil
+}
+
+// Backoff bounds for polling a lock held by another process.
+const (
+	lockPollMin = time.Millisecond
+	lockPollMax = 32 * time.Millisecond
+)
+
+// flockWait takes an exclusive flock on f, polling with LOCK_NB so that the
+// wait can end with ctx (a blocking flock cannot be interrupted).
+func flockWait(ctx context.Context, f *os.File) error {
+	fd := int(f.Fd())
+	wait := lockPollMin
+	for {
+		err := unix.Flock(fd, unix.LOCK_EX|unix.LOCK_NB)
+		switch {
+		case err == nil:
+			return nil
+		case errors.Is(err, unix.EINTR):
+			continue
+		case !errors.Is(err, unix.EWOULDBLOCK):
+			return fmt.Errorf("flock %s: %w", f.Name(), err)
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		}
+		wait = min(2*wait, lockPollMax)
+	}
+}
+
+// Lock takes the exclusive lock called name: first within this process,
+// then across processes with flock on locks/<sha256(name)>.lock. The OS
+// drops the flock when the process exits, however it exits. Lock files are
+// never deleted: removing a file another process has open and is about to
+// lock would let two holders lock two different files.
+func (s *DirStore) Lock(ctx context.Context, name string) (unlock func() error, err error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	path := s.lockPath(name)
+	release, err := s.procs.acquire(ctx, path)
+	if err != nil {
+		return nil, fmt.Errorf("lock %q: %w", name, err)
+	}
+	// A separate open per holder: flock belongs to the open file
+	// description, so it also excludes other opens in this process.
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		release()
+		return nil, fmt.Errorf("lock %q: %w", name, err)
+	}
+	if err := flockWait(ctx, f); err != nil {
+		f.Close()
+		release()
+		return nil, fmt.Errorf("lock %q: %w", name, err)
+	}
+	var once sync.Once
+	return func() error {
+		err := error(nil)
+		once.Do(func() {
+			// Closing the file drops the flock; the explicit unlock makes
+			// the order (OS lock, then in-process slot) obvious.
+			err = unix.Flock(int(f.Fd()), unix.LOCK_UN)
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
+			release()
+		})
+		return err
+	}, nil
+}
+
+// Lock takes the exclusive lock called name within this MemStore.
+func (m *MemStore) Lock(ctx context.Context, name string) (unlock func() error, err error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	release, err := m.procs.acquire(ctx, name)
+	if err != nil {
+		return nil, fmt.Errorf("lock %q: %w", name, err)
+	}
+	var once sync.Once
+	return func() error { once.Do(release); return nil }, nil
+}
