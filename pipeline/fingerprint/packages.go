@@ -222,7 +222,6 @@ func recvName(e ast.Expr) string {
 	}
 }
 
-
 // defaultName guesses the package name of an import path: its last element
 // without a major-version suffix ("go.yaml.in/yaml/v3" and "gopkg.in/yaml.v3"
 // are package yaml). A wrong guess only makes the walk more conservative.
