@@ -14,11 +14,38 @@ import (
 // (The reference rounds β to float32 and takes the cumulative product in
 // float32; the difference in ᾱ is below 1e−6 relative.)
 type Schedule struct {
+	Config       ScheduleConfig
 	T            int
 	Beta         []float64
 	Alpha        []float64
 	AlphaBar     []float64
 	AlphaBarPrev []float64
+}
+
+// Schedule kinds of ScheduleConfig.
+const (
+	ScheduleLinear = "linear"
+	ScheduleCosine = "cosine"
+)
+
+// ScheduleConfig names a schedule, so it can be stored with a model and
+// rebuilt (NewSchedule).
+type ScheduleConfig struct {
+	Kind  string  `json:"kind"` // ScheduleLinear or ScheduleCosine
+	T     int     `json:"t"`
+	Beta0 float64 `json:"beta0,omitempty"` // linear only
+	BetaT float64 `json:"beta_t,omitempty"`
+}
+
+// NewSchedule builds the schedule cfg describes.
+func NewSchedule(cfg ScheduleConfig) (*Schedule, error) {
+	switch cfg.Kind {
+	case ScheduleLinear:
+		return LinearSchedule(cfg.T, cfg.Beta0, cfg.BetaT)
+	case ScheduleCosine:
+		return CosineSchedule(cfg.T)
+	}
+	return nil, fmt.Errorf("%w: schedule kind %q, want %q or %q", ErrConfig, cfg.Kind, ScheduleLinear, ScheduleCosine)
 }
 
 // LinearSchedule returns β = linspace(beta0, betaT, T), the reference's
@@ -38,7 +65,9 @@ func LinearSchedule(T int, beta0, betaT float64) (*Schedule, error) {
 		}
 		beta[i] = beta0 + (betaT-beta0)*float64(i)/float64(T-1)
 	}
-	return scheduleFromBeta(beta), nil
+	s := scheduleFromBeta(beta)
+	s.Config = ScheduleConfig{Kind: ScheduleLinear, T: T, Beta0: beta0, BetaT: betaT}
+	return s, nil
 }
 
 // DefaultSchedule is the reference's linear schedule: T = 1000,
@@ -67,7 +96,9 @@ func CosineSchedule(T int) (*Schedule, error) {
 	for t := range beta {
 		beta[t] = math.Min(1-f(t+1)/f(t), 0.999)
 	}
-	return scheduleFromBeta(beta), nil
+	sc := scheduleFromBeta(beta)
+	sc.Config = ScheduleConfig{Kind: ScheduleCosine, T: T}
+	return sc, nil
 }
 
 func scheduleFromBeta(beta []float64) *Schedule {
