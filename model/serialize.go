@@ -70,7 +70,9 @@ func DiffusionFromRecord(rec arrow.Record) (*Diffusion, error) {
 }
 
 // Record returns the predictor's parameters and configuration.
-func (g *Gaussian) Record() (arrow.Record, error) { return archRecord(g.Params(), ArchGaussian, g.Config) }
+func (g *Gaussian) Record() (arrow.Record, error) {
+	return archRecord(g.Params(), ArchGaussian, g.Config)
+}
 
 // Record returns the predictor's parameters and configuration.
 func (p *Point) Record() (arrow.Record, error) { return archRecord(p.Params(), ArchPoint, p.Config) }
