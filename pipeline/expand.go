@@ -51,7 +51,7 @@ func expandOne(p *problems, rs *rawStage, vars, assign map[string]any) *Stage {
 		return nil
 	}
 	if !stageNameRE.MatchString(name) {
-		p.add(rs.line, name, "invalid stage name (use letters, digits and _ . + -; start with a letter, digit or _)")
+		p.add(rs.line, name, "invalid stage name (use letters, digits and _ . -; start with a letter, digit or _)")
 		return nil
 	}
 	s := &Stage{Name: name, Line: rs.line, lines: rs.lines, Params: Params{}}

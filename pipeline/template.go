@@ -34,7 +34,7 @@ const stageKeyList = "deps, exclude, foreach, inputs, kind, matrix, outputs, par
 
 var (
 	varNameRE   = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
-	stageNameRE = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.+-]*$`)
+	stageNameRE = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]*$`)
 	portNameRE  = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*$`)
 	wholeVarRE  = regexp.MustCompile(`^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$`)
 )

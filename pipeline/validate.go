@@ -160,6 +160,10 @@ func resolveRef(p *problems, f *File, s *Stage, in *Input, written string, names
 func resolvePipelines(p *problems, f *File, raws []*rawPipeline) {
 	names := f.sortedStageNames()
 	for _, rp := range raws {
+		if !stageNameRE.MatchString(rp.name) || strings.HasPrefix(rp.name, "_") {
+			p.add(rp.line, "", "invalid pipeline name %q (use letters, digits and _ . -; start with a letter or digit)", rp.name)
+			continue
+		}
 		if _, clash := f.Stages[rp.name]; clash {
 			p.add(rp.line, "", "pipeline %q has the name of a stage; rename one of them", rp.name)
 			continue

@@ -1,0 +1,69 @@
+package pipeline
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"runtime"
+
+	"github.com/diffusion-dfl/pipe/artifacts"
+)
+
+// Config holds what an Engine works with. Nothing is global: the store,
+// the executor and the fingerprinter are passed in.
+type Config struct {
+	File         *File
+	Store        artifacts.Store
+	Executor     Executor      // needed by Run only
+	Fingerprints Fingerprinter // needed when the file uses built-in kinds
+	// DataDir is where relative FileDep paths of built-in kinds resolve;
+	// "" means "data" beside the pipelines file.
+	DataDir string
+	// Version is the program's version, kept in run records.
+	Version string
+}
+
+// Engine plans and runs the stages of one loaded file against one store.
+type Engine struct {
+	cfg   Config
+	files *fileDigests
+	host  string
+}
+
+// NewEngine returns an engine for cfg.
+func NewEngine(cfg Config) *Engine {
+	if cfg.DataDir == "" {
+		cfg.DataDir = filepath.Join(cfg.File.Dir, "data")
+	}
+	if abs, err := filepath.Abs(cfg.DataDir); err == nil {
+		cfg.DataDir = abs
+	}
+	host, _ := os.Hostname()
+	return &Engine{cfg: cfg, files: newFileDigests(cfg.Store), host: host}
+}
+
+// File returns the engine's file.
+func (e *Engine) File() *File { return e.cfg.File }
+
+// Store returns the engine's store.
+func (e *Engine) Store() artifacts.Store { return e.cfg.Store }
+
+// Close saves the external-file digest cache.
+func (e *Engine) Close(ctx context.Context) error { return e.files.save(ctx) }
+
+// newRecord fills the provenance fields every record carries.
+func (e *Engine) newRecord(p *prepared) *artifacts.Record {
+	return &artifacts.Record{
+		Key:         p.key,
+		Stage:       p.stage.Name,
+		Kind:        p.stage.KindName(),
+		Fingerprint: p.parts.Fingerprint,
+		Params:      p.params,
+		Inputs:      p.parts.Inputs,
+		Files:       p.parts.Files,
+		Host:        e.host,
+		GoVersion:   runtime.Version(),
+		Version:     e.cfg.Version,
+		Profile:     e.cfg.File.Profile,
+	}
+}

@@ -1,0 +1,144 @@
+package pipeline
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"syscall"
+
+	"github.com/diffusion-dfl/pipe/artifacts"
+)
+
+// fileCacheRef is the store reference holding digests of external files by
+// (path, size, modification time, inode), so that a cached run does not
+// re-hash large data files.
+const fileCacheRef = "cache/file-digests"
+
+// fileStat is one cache entry.
+type fileStat struct {
+	Size   int64            `json:"size"`
+	MTime  int64            `json:"mtime_ns"`
+	Inode  uint64           `json:"inode"`
+	Digest artifacts.Digest `json:"digest"`
+}
+
+// fileDigests hashes external files and directories, with the cache.
+type fileDigests struct {
+	store  artifacts.Store
+	mu     sync.Mutex
+	loaded bool
+	cache  map[string]fileStat
+	dirty  bool
+}
+
+func newFileDigests(s artifacts.Store) *fileDigests {
+	return &fileDigests{store: s, cache: map[string]fileStat{}}
+}
+
+func (fd *fileDigests) load(ctx context.Context) {
+	if fd.loaded {
+		return
+	}
+	fd.loaded = true
+	b, err := fd.store.GetRef(ctx, fileCacheRef)
+	if err == nil {
+		_ = json.Unmarshal(b, &fd.cache) // a damaged cache is only a cache
+	}
+	if fd.cache == nil {
+		fd.cache = map[string]fileStat{}
+	}
+}
+
+// digest returns the digest of a file, or of a directory: the sha256 of its
+// sorted listing of "relative/path\x00digest\n" lines over every file in it.
+func (fd *fileDigests) digest(ctx context.Context, abs string) (artifacts.Digest, error) {
+	fi, err := os.Stat(abs)
+	if err != nil {
+		return "", err
+	}
+	if !fi.IsDir() {
+		return fd.fileDigest(ctx, abs, fi)
+	}
+	var lines []string
+	err = filepath.WalkDir(abs, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		fi, err := os.Stat(p)
+		if err != nil {
+			return err
+		}
+		dg, err := fd.fileDigest(ctx, p, fi)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(abs, p)
+		lines = append(lines, filepath.ToSlash(rel)+"\x00"+string(dg)+"\n")
+		return nil
+	})
+	if err != nil {
+		return "", err
+	}
+	sort.Strings(lines)
+	return artifacts.DigestOf([]byte(strings.Join(lines, ""))), nil
+}
+
+func (fd *fileDigests) fileDigest(ctx context.Context, path string, fi os.FileInfo) (artifacts.Digest, error) {
+	st := fileStat{Size: fi.Size(), MTime: fi.ModTime().UnixNano()}
+	if sys, ok := fi.Sys().(*syscall.Stat_t); ok {
+		st.Inode = sys.Ino
+	}
+	fd.mu.Lock()
+	fd.load(ctx)
+	old, ok := fd.cache[path]
+	fd.mu.Unlock()
+	if ok && old.Size == st.Size && old.MTime == st.MTime && old.Inode == st.Inode {
+		return old.Digest, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", fmt.Errorf("hash %s: %w", path, err)
+	}
+	st.Digest = artifacts.Digest(hex.EncodeToString(h.Sum(nil)))
+	fd.mu.Lock()
+	fd.cache[path] = st
+	fd.dirty = true
+	fd.mu.Unlock()
+	return st.Digest, nil
+}
+
+// save writes the cache back if it changed. Two processes saving at once
+// may lose each other's new entries, which only costs a re-hash.
+func (fd *fileDigests) save(ctx context.Context) error {
+	fd.mu.Lock()
+	defer fd.mu.Unlock()
+	if !fd.dirty {
+		return nil
+	}
+	for p := range fd.cache {
+		if _, err := os.Stat(p); errors.Is(err, fs.ErrNotExist) {
+			delete(fd.cache, p)
+		}
+	}
+	b, err := json.Marshal(fd.cache)
+	if err != nil {
+		return err
+	}
+	fd.dirty = false
+	return fd.store.SetRef(ctx, fileCacheRef, b)
+}
