@@ -122,7 +122,7 @@ func (d *Diffusion) PretrainEpoch(ctx context.Context, y, x *nn.Matrix, cfg Pret
 			}
 		}
 		yb, xb := gatherRows(y, yIdx), gatherRows(x, idx)
-		zeroGrads(d.Net.Params())
+		nn.ZeroGrad(d.Net.Params())
 		loss := d.Loss(yb, xb, 1, rng)
 		if math.IsNaN(loss) || math.IsInf(loss, 0) {
 			return 0, fmt.Errorf("%w: pretraining loss %g at batch starting at row %d", ErrNumeric, loss, lo)

@@ -152,7 +152,7 @@ func TestGaussianEstimatorsAgreeInExpectation(t *testing.T) {
 
 	var sf, rp [][]float64
 	for s := uint64(0); s < seeds; s++ {
-		zeroGrads(params)
+		nn.ZeroGrad(params)
 		dr := g.SampleReparam(x, M, newRNG(100+s))
 		y := dr.Samples()
 		dy, w := nn.NewMatrix(B*M, 2), make([]float64, B*M)
@@ -167,7 +167,7 @@ func TestGaussianEstimatorsAgreeInExpectation(t *testing.T) {
 			t.Fatal(err)
 		}
 		rp = append(rp, gradsOf(params))
-		zeroGrads(params)
+		nn.ZeroGrad(params)
 		if _, err := g.ScoreFunction(x, y, w, GaussianSF{Scale: 1.0 / M}); err != nil {
 			t.Fatal(err)
 		}

@@ -64,10 +64,3 @@ func finite(v []float32) bool {
 	}
 	return true
 }
-
-// zeroGrads clears the accumulated gradients of params.
-func zeroGrads(params []*nn.Param) {
-	for _, p := range params {
-		clear(p.G.Data)
-	}
-}

@@ -35,6 +35,7 @@ type Chain struct {
 	seg    int
 	y      *nn.Matrix
 	used   bool
+	peak   int64 // largest activation storage held by a tape so far
 }
 
 // SampleReparam draws m samples per context row of x like Sample (same row
@@ -72,6 +73,9 @@ func (d *Diffusion) SampleReparam(ctx context.Context, x *nn.Matrix, m int, cfg 
 	if !finite(y.Data) {
 		return nil, fmt.Errorf("%w: DDIM samples are not finite", ErrNumeric)
 	}
+	if c.tape != nil {
+		c.peak = c.tape.PeakBytes()
+	}
 	c.y = y
 	return c, nil
 }
@@ -87,6 +91,11 @@ func (c *Chain) forward(i int, y *nn.Matrix, tape *nn.Tape) *nn.Matrix {
 	st.apply(next, eps, c.noise[i])
 	return next
 }
+
+// TapeBytes is the peak activation storage held by the chain's tapes so far
+// (package nn's accounting; segment start points and noise not included):
+// S steps of network activations without checkpointing, one segment's with.
+func (c *Chain) TapeBytes() int64 { return c.peak }
 
 // Samples returns the drawn samples (row b·m + j ↔ sample j of context b).
 // The caller must not modify them.
@@ -118,6 +127,7 @@ func (c *Chain) Backward(ctx context.Context, dY *nn.Matrix) error {
 		for i := lo; i < hi; i++ {
 			y = c.forward(i, y, tape)
 		}
+		c.peak = max(c.peak, tape.PeakBytes())
 		if err := c.backSteps(ctx, hi-1, lo, tape, g); err != nil {
 			return err
 		}

@@ -63,7 +63,7 @@ func TestReparamCheckpointIdentical(t *testing.T) {
 	x, c := randMatrix(3, 2, newRNG(2)), randMatrix(6, 3, newRNG(3))
 	var ref []float64
 	for _, ck := range []int{0, 1, 3, 4, 10, 25} {
-		zeroGrads(net.Params())
+		nn.ZeroGrad(net.Params())
 		ch, _ := reparamLoss(t, d, x, c, Reparam{Sampler: Sampler{Steps: 10, Eta: 0.5}, Checkpoint: ck}, 5)
 		if err := ch.Backward(context.Background(), c); err != nil {
 			t.Fatal(err)

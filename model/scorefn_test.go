@@ -110,7 +110,7 @@ func TestScoreFunctionChunkInvariance(t *testing.T) {
 	var ref []float64
 	var refS float64
 	for _, chunk := range []int{1, 7, 24, 0} {
-		zeroGrads(net.Params())
+		nn.ZeroGrad(net.Params())
 		r, err := d.ScoreFunction(context.Background(), y, x, w, ScoreFunction{K: 4, Scale: 0.5, Chunk: chunk}, newRNG(6))
 		if err != nil {
 			t.Fatal(err)

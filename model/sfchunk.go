@@ -13,6 +13,7 @@ type sfChunk struct {
 	yt, x, eps, dEps *nn.Matrix
 	t                []int
 	tape             nn.Tape
+	peak             int64 // largest tape storage of any chunk
 }
 
 func newSFChunk(rows, ydim, xdim int) *sfChunk {
@@ -64,6 +65,7 @@ func (d *Diffusion) sfChunk(c *sfChunk, y, x *nn.Matrix, w []float64, ts []int, 
 		}
 		losses[r] = l
 	}
+	c.peak = max(c.peak, c.tape.PeakBytes())
 	d.Net.Backward(&c.tape, c.dEps)
 	c.tape.Reset()
 }
