@@ -1,0 +1,154 @@
+package solver
+
+import (
+	"math"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// Constraints are the affine constraints Gz ≤ h and Az = b of a problem over
+// z ∈ ℝⁿ. G (m×n) and A (p×n) may be nil when there are no inequalities or no
+// equalities; len(H) must equal m and len(B) must equal p.
+type Constraints struct {
+	G *mat.Dense
+	H []float64
+	A *mat.Dense
+	B []float64
+}
+
+// Ineq is the number of inequality rows m.
+func (c Constraints) Ineq() int { return len(c.H) }
+
+// Eq is the number of equality rows p.
+func (c Constraints) Eq() int { return len(c.B) }
+
+// check panics on shape mismatches against n and returns an ErrNaN error for
+// non-finite entries.
+func (c Constraints) check(n int) error {
+	if err := checkBlock("G", c.G, c.H, n); err != nil {
+		return err
+	}
+	return checkBlock("A", c.A, c.B, n)
+}
+
+func checkBlock(name string, m *mat.Dense, rhs []float64, n int) error {
+	if m == nil {
+		if len(rhs) != 0 {
+			panicDim("constraints: %s is nil but its right-hand side has %d entries", name, len(rhs))
+		}
+		return nil
+	}
+	r, c := m.Dims()
+	if c != n || r != len(rhs) {
+		panicDim("constraints: %s is %d×%d with %d right-hand sides, want %d columns and one right-hand side per row",
+			name, r, c, len(rhs), n)
+	}
+	raw := m.RawMatrix()
+	if err := checkFiniteRows(name, raw.Data, r, c, raw.Stride); err != nil {
+		return err
+	}
+	rhsName := "h"
+	if name == "A" {
+		rhsName = "b"
+	}
+	return checkFinite(rhsName, rhs)
+}
+
+// sparseRows is a compressed-row copy of G or A. Bound constraints (one
+// nonzero per row) and the two-term rows of the power problem make the
+// interior-point products GᵀWG and Gz cost O(nonzeros) instead of O(mn²).
+type sparseRows struct {
+	n     int
+	start []int // row i holds entries start[i]..start[i+1]-1
+	col   []int
+	val   []float64
+}
+
+func newSparseRows(m *mat.Dense, n int) sparseRows {
+	s := sparseRows{n: n, start: []int{0}}
+	if m == nil {
+		return s
+	}
+	r, c := m.Dims()
+	for i := 0; i < r; i++ {
+		for j := 0; j < c; j++ {
+			if v := m.At(i, j); v != 0 {
+				s.col = append(s.col, j)
+				s.val = append(s.val, v)
+			}
+		}
+		s.start = append(s.start, len(s.col))
+	}
+	return s
+}
+
+func (s *sparseRows) rows() int { return len(s.start) - 1 }
+
+// row returns the column indices and values of row i.
+func (s *sparseRows) row(i int) ([]int, []float64) {
+	return s.col[s.start[i]:s.start[i+1]], s.val[s.start[i]:s.start[i+1]]
+}
+
+// mulVec sets dst = S z.
+func (s *sparseRows) mulVec(dst, z []float64) {
+	for i := range dst {
+		var acc float64
+		for k := s.start[i]; k < s.start[i+1]; k++ {
+			acc += s.val[k] * z[s.col[k]]
+		}
+		dst[i] = acc
+	}
+}
+
+// mulTransAdd adds Sᵀ w to dst.
+func (s *sparseRows) mulTransAdd(dst, w []float64) {
+	for i, wi := range w {
+		if wi == 0 {
+			continue
+		}
+		for k := s.start[i]; k < s.start[i+1]; k++ {
+			dst[s.col[k]] += s.val[k] * wi
+		}
+	}
+}
+
+// addGramWeighted adds Sᵀ diag(w) S to the row-major n×n matrix dst (both
+// triangles).
+func (s *sparseRows) addGramWeighted(dst []float64, w []float64) {
+	n := s.n
+	for i, wi := range w {
+		lo, hi := s.start[i], s.start[i+1]
+		for a := lo; a < hi; a++ {
+			ca, va := s.col[a]*n, wi*s.val[a]
+			for b := lo; b < hi; b++ {
+				dst[ca+s.col[b]] += va * s.val[b]
+			}
+		}
+	}
+}
+
+// rowNorm is the Euclidean norm of row i.
+func (s *sparseRows) rowNorm(i int) float64 {
+	_, v := s.row(i)
+	var acc float64
+	for _, x := range v {
+		acc += x * x
+	}
+	return math.Sqrt(acc)
+}
+
+func normInf(x []float64) float64 {
+	var m float64
+	for _, v := range x {
+		m = max(m, math.Abs(v))
+	}
+	return m
+}
+
+func dot(x, y []float64) float64 {
+	var acc float64
+	for i, v := range x {
+		acc += v * y[i]
+	}
+	return acc
+}
