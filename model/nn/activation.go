@@ -43,8 +43,8 @@ func (a *Activation) UnmarshalText(b []byte) error {
 	return fmt.Errorf("%w: unknown activation %q", ErrConfig, b)
 }
 
-// biasActRow adds the bias to pre in place and writes act(pre) to out
-// (out may alias pre for ActIdentity and ActReLU).
+// biasActRow adds the bias to pre in place and writes act(pre) to out.
+// out may alias pre for ActIdentity and ActReLU, not for ActSiLU.
 func biasActRow(act Activation, pre, b, out []float32) {
 	out = out[:len(pre)]
 	b = b[:len(pre)]
@@ -62,9 +62,11 @@ func biasActRow(act Activation, pre, b, out []float32) {
 		}
 	case ActSiLU:
 		for j := range pre {
-			v := pre[j] + b[j]
-			pre[j] = v
-			out[j] = v * sigmoid32(v)
+			pre[j] += b[j]
+		}
+		sigmoidRow(pre, out)
+		for j, v := range pre {
+			out[j] *= v
 		}
 	default:
 		panic(fmt.Sprintf("nn: unknown activation %d", int(act)))
@@ -73,9 +75,10 @@ func biasActRow(act Activation, pre, b, out []float32) {
 
 // actBackwardRow sets dpre = dy ⊙ act'(·) and adds dpre into the bias
 // partial sums db. saved is what the forward pass kept: the pre-activation
-// for SiLU (act' = σ(p)(1 + p(1−σ(p)))), the output for ReLU (act' = 1 where
-// the output is positive), nothing for the identity.
-func actBackwardRow(act Activation, dy, saved, dpre []float32, db []float64) {
+// p for SiLU (act' = σ(p)(1 + p(1−σ(p))), σ recomputed into scratch), the
+// output for ReLU (act' = 1 where the output is positive), nothing for the
+// identity. dpre may alias dy.
+func actBackwardRow(act Activation, dy, saved, dpre []float32, db []float64, scratch []float32) {
 	dpre = dpre[:len(dy)]
 	db = db[:len(dy)]
 	switch act {
@@ -95,9 +98,10 @@ func actBackwardRow(act Activation, dy, saved, dpre []float32, db []float64) {
 		}
 	case ActSiLU:
 		saved = saved[:len(dy)]
+		sig := scratch[:len(dy)]
+		sigmoidRow(saved, sig)
 		for j, g := range dy {
-			p := saved[j]
-			s := sigmoid32(p)
+			s, p := sig[j], saved[j]
 			g *= s * (1 + p*(1-s))
 			dpre[j] = g
 			db[j] += float64(g)
@@ -118,11 +122,13 @@ func biasActPass(act Activation, pre *Matrix, b []float32, out *Matrix) {
 }
 
 // actBackwardPass applies actBackwardRow to every row and adds the column
-// sums of dpre into dbias (float64 per-chunk partials summed in chunk order).
+// sums of dpre into dbias (float64 per-chunk partials summed in chunk
+// order). It uses workspace slot slot of both kinds.
 func actBackwardPass(act Activation, dy, saved, dpre *Matrix, dbias []float32, ws *workspace, slot int) {
 	c := dy.Cols
 	nc := numChunks(dy.Rows)
 	parts := ws.zero64(slot, nc*c)
+	scratch := ws.buf32(slot, nc*c)
 	forChunks(dy.Rows, c, func(k, lo, hi int) {
 		part := parts[k*c : (k+1)*c]
 		for i := lo; i < hi; i++ {
@@ -130,7 +136,7 @@ func actBackwardPass(act Activation, dy, saved, dpre *Matrix, dbias []float32, w
 			if saved != nil {
 				s = saved.Data[i*c : (i+1)*c]
 			}
-			actBackwardRow(act, dy.Data[i*c:(i+1)*c], s, dpre.Data[i*c:(i+1)*c], part)
+			actBackwardRow(act, dy.Data[i*c:(i+1)*c], s, dpre.Data[i*c:(i+1)*c], part, scratch[k*c:(k+1)*c])
 		}
 	})
 	sumPartials(dbias, parts, nc)
@@ -142,8 +148,9 @@ func siluPass(pre, out *Matrix) {
 	c := pre.Cols
 	forChunks(pre.Rows, c, func(_, lo, hi int) {
 		src, dst := pre.Data[lo*c:hi*c], out.Data[lo*c:hi*c]
+		sigmoidRow(src, dst)
 		for j, v := range src {
-			dst[j] = v * sigmoid32(v)
+			dst[j] *= v
 		}
 	})
 }

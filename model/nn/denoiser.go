@@ -60,11 +60,12 @@ func (c DenoiserConfig) In() int { c = c.withDefaults(); return c.YDim + c.TimeD
 // The passes are fused (bias+SiLU+LayerNorm in one sweep over each row) and
 // run on a workspace reused between calls, so a steady training step
 // allocates only its small outputs. Per forward pass with a tape the record
-// holds, per row, 4·(in + 1 + Blocks·(2h+1)) + 4 bytes (each block's
-// pre-activation and normalized output and one inverse standard deviation;
-// the LayerNorm outputs are recomputed in backward), plus 4·TimeHidden + 8
-// bytes per distinct step: 6,920 bytes per row for the power task at
-// h = 256, 24,780 for the synthetic task at h = 1024.
+// holds, per row, 4·(in + 1 + Blocks·(2h+2)) + 4 bytes (the normalized
+// input; per block the SiLU output, σ and the LayerNorm mean and inverse
+// standard deviation, from which backward recomputes the LayerNorm outputs
+// and SiLU' without an exponential), plus 4·TimeHidden + 8 bytes per
+// distinct step: 6,932 bytes per row for the power task at h = 256, 24,792
+// for the synthetic task at h = 1024.
 //
 // A Denoiser is not safe for concurrent use; its passes use both cores
 // internally.
@@ -127,14 +128,18 @@ func (d *Denoiser) ReleaseWorkspace() {
 }
 
 // denoiserRecord is one forward pass's tape record; every matrix is carved
-// from slab, which goes back to the workspace after backward.
+// from slab, which goes back to the workspace after backward. Per block it
+// keeps the SiLU output s = p·σ(p) and σ(p), from which backward gets
+// SiLU' = σ + s(1−σ) without an exponential, and the LayerNorm statistics
+// of s, from which it recomputes x̂ = (s−μ)·rstd and the block output.
 type denoiserRecord struct {
 	d      *Denoiser
 	slab   []float32
 	xhatIn *Matrix   // rows × in, normalized input
 	rstdIn []float32 // rows
-	pre    []*Matrix // per block, rows × h, Linear output + bias
-	xhat   []*Matrix // per block, rows × h, normalized SiLU output
+	act    []*Matrix // per block, rows × h, s = SiLU(pre)
+	sig    []*Matrix // per block, rows × h, σ(pre)
+	mu     [][]float32
 	rstd   [][]float32
 	idx    []int32 // row → distinct step, shared with the time record
 	nuniq  int     // number of distinct steps
@@ -146,14 +151,15 @@ func (r *denoiserRecord) TapeBytes() int64 { return 4 * int64(len(r.slab)) }
 // newRecord carves a record for n rows out of a (possibly recycled) slab.
 func (d *Denoiser) newRecord(n int) *denoiserRecord {
 	in, h, nb := d.cfg.In(), d.cfg.Hidden, d.cfg.Blocks
-	slab := d.ws.takeSlab(n * (in + 1 + nb*(2*h+1)))
+	slab := d.ws.takeSlab(n * (in + 1 + nb*(2*h+2)))
 	rec := &denoiserRecord{d: d, slab: slab}
 	next := func(k int) []float32 { s := slab[:k:k]; slab = slab[k:]; return s }
 	rec.xhatIn = view(next(n*in), n, in)
 	rec.rstdIn = next(n)
 	for range nb {
-		rec.pre = append(rec.pre, view(next(n*h), n, h))
-		rec.xhat = append(rec.xhat, view(next(n*h), n, h))
+		rec.act = append(rec.act, view(next(n*h), n, h))
+		rec.sig = append(rec.sig, view(next(n*h), n, h))
+		rec.mu = append(rec.mu, next(n))
 		rec.rstd = append(rec.rstd, next(n))
 	}
 	return rec
@@ -174,13 +180,8 @@ func (d *Denoiser) Forward(yt *Matrix, t []int, x *Matrix, tape *Tape) *Matrix {
 	bufA := d.ws.buf32(slotA, n*max(in, h))
 	a := view(bufA, n, in)
 	d.inputPass(yt, tab, idx, x, rec, a)
+	pre := view(d.ws.buf32(slotP, n*h), n, h)
 	for k, lin := range d.Linear {
-		var pre *Matrix
-		if rec != nil {
-			pre = rec.pre[k]
-		} else {
-			pre = view(d.ws.buf32(slotP, n*h), n, h)
-		}
 		matMulT(a, lin.Weight.W, pre)
 		a = view(bufA, n, h)
 		d.blockPass(k, pre, rec, a)
@@ -197,9 +198,10 @@ func (d *Denoiser) Forward(yt *Matrix, t []int, x *Matrix, tape *Tape) *Matrix {
 // Workspace slots of the Denoiser.
 const (
 	slotA  = iota // layer inputs a_k (rows × max(in, h))
-	slotP         // pre-activations without a tape (rows × h)
+	slotP         // pre-activations (rows × h)
 	slotDA        // gradient with respect to a_k
 	slotDP        // gradient with respect to the pre-activation
+	slotXH        // per-chunk row of x̂ recomputed in backward
 )
 
 // checkInputs panics on inconsistent shapes and returns the number of rows.
@@ -239,25 +241,33 @@ func (d *Denoiser) inputPass(yt, tab *Matrix, idx []int32, x *Matrix, rec *denoi
 				lnForwardRow(row, g, b, LayerNormEps, nil, row)
 				continue
 			}
-			rec.rstdIn[i] = lnForwardRow(row, g, b, LayerNormEps, rec.xhatIn.Row(i), row)
+			_, rec.rstdIn[i] = lnForwardRow(row, g, b, LayerNormEps, rec.xhatIn.Row(i), row)
 		}
 	})
 }
 
 // blockPass finishes block k on each row: pre += b, a = LN(SiLU(pre)),
-// keeping x̂ and rstd in rec if taping.
+// keeping s, σ and the LayerNorm statistics in rec if taping.
 func (d *Denoiser) blockPass(k int, pre *Matrix, rec *denoiserRecord, a *Matrix) {
 	bias := d.Linear[k].Bias.W.Data
 	g, b := d.Norm[k].Gamma.W.Data, d.Norm[k].Beta.W.Data
 	forChunks(a.Rows, a.Cols, func(_, lo, hi int) {
 		for i := lo; i < hi; i++ {
 			row := a.Row(i)
-			biasActRow(ActSiLU, pre.Row(i), bias, row)
 			if rec == nil {
+				biasActRow(ActSiLU, pre.Row(i), bias, row)
 				lnForwardRow(row, g, b, LayerNormEps, nil, row)
 				continue
 			}
-			rec.rstd[k][i] = lnForwardRow(row, g, b, LayerNormEps, rec.xhat[k].Row(i), row)
+			p, sig, s := pre.Row(i), rec.sig[k].Row(i), rec.act[k].Row(i)
+			for j := range p {
+				p[j] += bias[j]
+			}
+			sigmoidRow(p, sig)
+			for j, v := range p {
+				s[j] = v * sig[j]
+			}
+			rec.mu[k][i], rec.rstd[k][i] = lnForwardRow(s, g, b, LayerNormEps, nil, row)
 		}
 	})
 }

@@ -23,8 +23,7 @@ func (d *Denoiser) Backward(tape *Tape, dEps *Matrix) *Matrix {
 	dp := view(d.ws.buf32(slotDP, n*h), n, h)
 
 	a := view(bufA, n, h)
-	last := d.Norm[nb-1]
-	affinePass(rec.xhat[nb-1], last.Gamma.W.Data, last.Beta.W.Data, a)
+	d.outputInputPass(rec, a)
 	colSumPass(dEps, d.Out.Bias.G.Data, &d.ws)
 	addMatTMul(dEps, a, d.Out.Weight.G)
 	da := view(bufDA, n, h)
@@ -55,26 +54,54 @@ func (d *Denoiser) blockBackPass(k int, rec *denoiserRecord, da, dp, a *Matrix) 
 	h := da.Cols
 	nc := numChunks(da.Rows)
 	parts := d.ws.zero64(0, 3*nc*h)
-	norm := d.Norm[k]
-	g := norm.Gamma.W.Data
-	xin, gin, bin := rec.xhatIn, d.NormIn.Gamma.W.Data, d.NormIn.Beta.W.Data
-	if k > 0 {
-		xin, gin, bin = rec.xhat[k-1], d.Norm[k-1].Gamma.W.Data, d.Norm[k-1].Beta.W.Data
-	}
+	xhs := d.ws.buf32(slotXH, nc*h)
+	g := d.Norm[k].Gamma.W.Data
 	forChunks(da.Rows, h, func(c, lo, hi int) {
 		dg := parts[c*h : (c+1)*h]
 		db := parts[(nc+c)*h : (nc+c+1)*h]
 		dbias := parts[(2*nc+c)*h : (2*nc+c+1)*h]
+		xh := xhs[c*h : (c+1)*h]
 		for i := lo; i < hi; i++ {
-			row := dp.Row(i)
-			lnBackwardRow(da.Row(i), rec.xhat[k].Row(i), g, rec.rstd[k][i], row, dg, db)
-			actBackwardRow(ActSiLU, row, rec.pre[k].Row(i), row, dbias)
-			affineRow(xin.Row(i), gin, bin, a.Row(i))
+			s, sig, row := rec.act[k].Row(i), rec.sig[k].Row(i), dp.Row(i)
+			mu, r := rec.mu[k][i], rec.rstd[k][i]
+			for j, v := range s {
+				xh[j] = (v - mu) * r
+			}
+			lnBackwardRow(da.Row(i), xh, g, r, row, dg, db)
+			for j, v := range s {
+				// SiLU'(p) = σ + p·σ·(1−σ) = σ + s·(1−σ).
+				gr := row[j] * (sig[j] + v*(1-sig[j]))
+				row[j] = gr
+				dbias[j] += float64(gr)
+			}
+			d.blockInputRow(k, rec, i, a.Row(i))
 		}
 	})
-	sumPartials(norm.Gamma.G.Data, parts[:nc*h], nc)
-	sumPartials(norm.Beta.G.Data, parts[nc*h:2*nc*h], nc)
+	sumPartials(d.Norm[k].Gamma.G.Data, parts[:nc*h], nc)
+	sumPartials(d.Norm[k].Beta.G.Data, parts[nc*h:2*nc*h], nc)
 	sumPartials(d.Linear[k].Bias.G.Data, parts[2*nc*h:], nc)
+}
+
+// blockInputRow recomputes row i of a_k, the input of hidden layer k, from
+// the record: the input LayerNorm's output for k = 0, block k−1's output
+// otherwise, bit for bit as the forward pass computed it.
+func (d *Denoiser) blockInputRow(k int, rec *denoiserRecord, i int, out []float32) {
+	if k == 0 {
+		affineRow(rec.xhatIn.Row(i), d.NormIn.Gamma.W.Data, d.NormIn.Beta.W.Data, out)
+		return
+	}
+	ln := d.Norm[k-1]
+	normRow(rec.act[k-1].Row(i), rec.mu[k-1][i], rec.rstd[k-1][i], ln.Gamma.W.Data, ln.Beta.W.Data, out)
+}
+
+// outputInputPass recomputes a_B, the input of the output layer.
+func (d *Denoiser) outputInputPass(rec *denoiserRecord, a *Matrix) {
+	nb := d.cfg.Blocks
+	forChunks(a.Rows, a.Cols, func(_, lo, hi int) {
+		for i := lo; i < hi; i++ {
+			d.blockInputRow(nb, rec, i, a.Row(i))
+		}
+	})
 }
 
 // inputBackPass takes da = dL/da_0 through the input LayerNorm in place,
@@ -104,15 +131,6 @@ func affineRow(xhat, g, b, out []float32) {
 	for j, v := range xhat {
 		out[j] = g[j]*v + b[j]
 	}
-}
-
-// affinePass applies affineRow to every row.
-func affinePass(xhat *Matrix, g, b []float32, out *Matrix) {
-	forChunks(xhat.Rows, xhat.Cols, func(_, lo, hi int) {
-		for i := lo; i < hi; i++ {
-			affineRow(xhat.Row(i), g, b, out.Row(i))
-		}
-	})
 }
 
 // colSumPass adds the column sums of m into dst (float64 per-chunk partials

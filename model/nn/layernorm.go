@@ -68,7 +68,7 @@ func (ln *LayerNorm) Forward(x *Matrix, tape *Tape) *Matrix {
 			if rec != nil {
 				xhat = rec.xhat.Data[i*d : (i+1)*d]
 			}
-			r := lnForwardRow(x.Data[i*d:(i+1)*d], g, b, ln.Eps, xhat, out.Data[i*d:(i+1)*d])
+			_, r := lnForwardRow(x.Data[i*d:(i+1)*d], g, b, ln.Eps, xhat, out.Data[i*d:(i+1)*d])
 			if rec != nil {
 				rec.rstd[i] = r
 			}
@@ -108,8 +108,9 @@ func (ln *LayerNorm) Backward(tape *Tape, dy *Matrix) *Matrix {
 // lnForwardRow normalizes one row: out = γ⊙x̂ + β with x̂ = (x−μ)·rstd,
 // rstd = 1/√(σ²+ε). The mean and variance are accumulated in float64 (two
 // passes, so no cancellation). x̂ is written when xhat is non-nil; out may
-// alias x. It returns rstd.
-func lnForwardRow(x, gamma, beta []float32, eps float64, xhat, out []float32) float32 {
+// alias x. It returns μ and rstd rounded to float32, the values it used:
+// normRow(x, μ, rstd, …) recomputes out bit for bit.
+func lnForwardRow(x, gamma, beta []float32, eps float64, xhat, out []float32) (mean, rstd float32) {
 	n := len(x)
 	gamma, beta, out = gamma[:n], beta[:n], out[:n]
 	var s float64
@@ -131,12 +132,19 @@ func lnForwardRow(x, gamma, beta []float32, eps float64, xhat, out []float32) fl
 			xhat[j] = h
 			out[j] = gamma[j]*h + beta[j]
 		}
-		return r
+		return m, r
 	}
+	normRow(x, m, r, gamma, beta, out)
+	return m, r
+}
+
+// normRow sets out = γ⊙((x−μ)·rstd) + β for given statistics; out may alias x.
+func normRow(x []float32, mean, rstd float32, gamma, beta, out []float32) {
+	out = out[:len(x)]
+	gamma, beta = gamma[:len(x)], beta[:len(x)]
 	for j, v := range x {
-		out[j] = gamma[j]*((v-m)*r) + beta[j]
+		out[j] = gamma[j]*((v-mean)*rstd) + beta[j]
 	}
-	return r
 }
 
 // lnBackwardRow computes, for one row with g = dy⊙γ,

@@ -1,0 +1,27 @@
+package nn
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"testing"
+
+	"github.com/diffusion-dfl/pipe/internal/openblas"
+)
+
+// TestMain selects the BLAS behind blas32 from the environment, so the same
+// tests and benchmarks run on gonum's kernels (PIPE_BLAS=go) and on OpenBLAS
+// (PIPE_BLAS=openblas; the default uses it when it loads), with
+// PIPE_BLAS_THREADS OpenBLAS threads.
+func TestMain(m *testing.M) {
+	info, err := openblas.UseFromEnv()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	flag.Parse()
+	if testing.Verbose() || flag.Lookup("test.bench").Value.String() != "" {
+		fmt.Println(info)
+	}
+	os.Exit(m.Run())
+}

@@ -1,0 +1,93 @@
+package nn
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// TestSinusoidCheckValues compares the 16-dimensional embedding with values
+// computed by hand: f_k = 10^(−k/2) for k = 0..7, cos first.
+func TestSinusoidCheckValues(t *testing.T) {
+	e := Sinusoid([]int{0, 1, 500}, 16)
+	for k := range 8 {
+		if e.At(0, k) != 1 || e.At(0, 8+k) != 0 {
+			t.Errorf("t=0, k=%d: cos %g sin %g, want 1, 0", k, e.At(0, k), e.At(0, 8+k))
+		}
+	}
+	for _, c := range []struct {
+		row, col int
+		want     float64
+	}{
+		{1, 0, 0.540302306}, {1, 8, 0.841470985}, // t=1, f=1
+		{1, 1, 0.950415280}, {1, 9, 0.310983593}, // t=1, f=10^−½
+		{2, 4, 0.283662185}, {2, 12, -0.958924275}, // t=500, f=10^−2: 5 rad
+		{2, 7, 0.987526020}, {2, 15, 0.157455898}, // t=500, f=10^−3.5: 0.158113883 rad
+	} {
+		if got := float64(e.At(c.row, c.col)); math.Abs(got-c.want) > 1e-6 {
+			t.Errorf("row %d col %d = %.9f, want %.9f", c.row, c.col, got, c.want)
+		}
+	}
+}
+
+func TestTimeEmbeddingGradients(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 0))
+	te := NewTimeEmbedding("time_mlp", 6, 10, rng)
+	steps := make([]int, 90)
+	for i := range steps {
+		steps[i] = rng.IntN(25) // repeats: rows share embeddings
+	}
+	tape := &Tape{}
+	out := te.Forward(steps, tape)
+	v := paramVals(te.Params())
+	assertClose(t, "TimeEmbedding", out, refTime(te, v, steps), 1e-5)
+	w := randMatrix(rng, len(steps), 6, 1)
+	te.Backward(tape, w)
+	if tape.Len() != 0 {
+		t.Fatal("tape not empty")
+	}
+	loss := func() float64 { return dot(w, refTime(te, v, steps)) }
+	for _, p := range te.Params() {
+		fdCheck(t, p.Name, v[p], nil, p.G.Data, loss)
+	}
+}
+
+func TestTimeEmbeddingSharesSteps(t *testing.T) {
+	te := NewTimeEmbedding("", 16, 256, rand.New(rand.NewPCG(9, 0)))
+	tape := &Tape{}
+	out := te.Forward([]int{7, 3, 7, 7, 3}, tape)
+	rec := tape.Pop().(*timeRecord)
+	if len(rec.uniq) != 2 || rec.uniq[0] != 3 || rec.uniq[1] != 7 || rec.pre.Rows != 2 {
+		t.Fatalf("distinct steps %v, pre %d rows; want [3 7], 2", rec.uniq, rec.pre.Rows)
+	}
+	for j := range 16 {
+		if out.At(0, j) != out.At(2, j) || out.At(1, j) != out.At(4, j) {
+			t.Fatalf("rows with equal steps differ in column %d", j)
+		}
+	}
+}
+
+func TestSigmoidRow(t *testing.T) {
+	var x []float32
+	for v := -90.0; v <= 90; v += 0.00731 {
+		x = append(x, float32(v))
+	}
+	got := make([]float32, len(x))
+	sigmoidRow(x, got)
+	var worst float64
+	for i, v := range x {
+		want := 1 / (1 + math.Exp(-float64(v)))
+		if want < 1e-37 {
+			continue // clamped region: checked below
+		}
+		worst = math.Max(worst, math.Abs(float64(got[i])-want)/want)
+	}
+	if worst > 2.5e-7 {
+		t.Errorf("sigmoid relative error %.3g, want ≤ 2.5e-7 (about 2 ulp)", worst)
+	}
+	edge := []float32{-1000, -88.5, 86.9, 1000, float32(math.Inf(-1)), float32(math.Inf(1)), float32(math.NaN())}
+	sigmoidRow(edge, edge)
+	if edge[0] > 1e-38 || edge[0] < 0 || edge[1] > 1e-38 || edge[2] != 1 || edge[3] != 1 || edge[4] > 1e-38 || edge[5] != 1 || !math.IsNaN(float64(edge[6])) {
+		t.Errorf("edge cases: %v", edge)
+	}
+}
