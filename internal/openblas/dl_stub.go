@@ -11,7 +11,8 @@ import (
 // Linux or the noopenblas build tag excluded purego (and with it the fake
 // cgo runtime it installs), so the binary stays pure Go.
 func open(names []string) (*Library, error) {
-	return nil, fmt.Errorf("%w: this build (%s, tag noopenblas or non-Linux) has no run-time loader", ErrUnavailable, runtime.GOOS)
+	return nil, fmt.Errorf("%w: this build (GOOS %s, or tag noopenblas) has no run-time loader, so %q are not tried",
+		ErrUnavailable, runtime.GOOS, names)
 }
 
 // gemmScalars mirrors the loader build's argument block so that gemm.go

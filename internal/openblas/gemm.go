@@ -7,20 +7,27 @@ import (
 	"gonum.org/v1/gonum/blas/gonum"
 )
 
-// minWork is the smallest m·n·k handed to OpenBLAS. Below it gonum's own
-// kernel is faster, because one call through purego costs about 0.2 µs
-// plus OpenBLAS's own dispatch; BenchmarkCrossover measures where the two
-// meet.
-const minWork = 4096
+// Where gonum beats OpenBLAS 0.3.21 on this machine (BenchmarkCrossover):
+//   - m·n·k < minWork: one call through purego costs about 0.2 µs plus
+//     OpenBLAS's own dispatch; 8×8×8 is faster in gonum, 12×12×12 in OpenBLAS.
+//   - m < minRows: OpenBLAS has no kernel for a C of few rows (few columns
+//     in its column-major view); 2×1024×1024 runs 3× faster in gonum.
+//   - m == 1 or n == 1: the product is a matrix-vector product, and gonum's
+//     Sgemv is 4× faster than OpenBLAS's sgemm_ and 40× faster than gonum's
+//     Sgemm on 1024×1024×1.
+const (
+	minWork = 1000
+	minRows = 4
+)
 
 // Implementation is gonum's pure-Go BLAS with the general matrix products
 // Sgemm and Dgemm computed by OpenBLAS. It satisfies blas.Float32 and
 // blas.Float64, so blas32.Use and blas64.Use accept it. The zero value has
-// no library and computes everything with gonum.
+// no library and is exactly gonum's implementation.
 type Implementation struct {
 	gonum.Implementation
-	lib    *Library
-	cutoff float64 // products with m·n·k below it run in gonum; minWork outside tests
+	lib   *Library
+	force bool // send every product to OpenBLAS (tests of the FFI path)
 }
 
 var (
@@ -31,22 +38,50 @@ var (
 // Library returns the OpenBLAS library in use, or nil for the zero value.
 func (impl Implementation) Library() *Library { return impl.lib }
 
+// route is where a checked, non-empty product runs.
+type route int
+
+const (
+	routeGemm     route = iota // gonum's own Sgemm or Dgemm
+	routeGemv                  // gonum's Sgemv or Dgemv: C is one row or one column
+	routeOpenBLAS              // OpenBLAS's sgemm_ or dgemm_
+)
+
+// route chooses the faster kernel for an m×n×k product (see minWork). A
+// product with alpha == 0 or k == 0 only scales C, which gonum does; every
+// dimension must fit OpenBLAS's 32-bit integers.
+func (impl Implementation) route(m, n, k, lda, ldb, ldc int, alphaZero bool) route {
+	switch {
+	case impl.lib == nil, alphaZero, k == 0, max(m, n, k, lda, ldb, ldc) > math.MaxInt32:
+		return routeGemm
+	case impl.force:
+		return routeOpenBLAS
+	case m == 1 || n == 1:
+		return routeGemv
+	case m < minRows, float64(m)*float64(n)*float64(k) < minWork:
+		return routeGemm
+	}
+	return routeOpenBLAS
+}
+
 // Sgemm computes C = alpha op(A) op(B) + beta C for row-major float32
 // matrices, where op(X) is X or Xᵀ and op(A) is m×k, op(B) k×n, C m×n. It
-// panics on bad arguments exactly as gonum's Sgemm does. Products smaller
-// than minWork, and those that only scale C (alpha == 0 or k == 0), run in
-// gonum's kernel.
+// panics on bad arguments exactly as gonum's Sgemm does. Large products run
+// in OpenBLAS; small, thin and degenerate ones in gonum (see route).
 func (impl Implementation) Sgemm(tA, tB blas.Transpose, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	if checkGemm(tA, tB, m, n, k, len(a), lda, len(b), ldb, len(c), ldc) {
 		return
 	}
-	if !impl.delegate(m, n, k, lda, ldb, ldc, alpha == 0) {
+	switch impl.route(m, n, k, lda, ldb, ldc, alpha == 0) {
+	case routeGemm:
 		impl.Implementation.Sgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
-		return
+	case routeGemv:
+		gemmAsGemv(impl.Implementation.Sgemv, tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	case routeOpenBLAS:
+		s := &gemmScalars[float32]{alpha: alpha, beta: beta}
+		s.set(tA, tB, m, n, k, lda, ldb, ldc)
+		gemm(impl.lib.sgemm, s, a, b, c)
 	}
-	s := &gemmScalars[float32]{alpha: alpha, beta: beta}
-	s.set(tA, tB, m, n, k, lda, ldb, ldc)
-	gemm(impl.lib.sgemm, s, a, b, c)
 }
 
 // Dgemm computes C = alpha op(A) op(B) + beta C for row-major float64
@@ -55,26 +90,54 @@ func (impl Implementation) Dgemm(tA, tB blas.Transpose, m, n, k int, alpha float
 	if checkGemm(tA, tB, m, n, k, len(a), lda, len(b), ldb, len(c), ldc) {
 		return
 	}
-	if !impl.delegate(m, n, k, lda, ldb, ldc, alpha == 0) {
+	switch impl.route(m, n, k, lda, ldb, ldc, alpha == 0) {
+	case routeGemm:
 		impl.Implementation.Dgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
-		return
+	case routeGemv:
+		gemmAsGemv(impl.Implementation.Dgemv, tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	case routeOpenBLAS:
+		s := &gemmScalars[float64]{alpha: alpha, beta: beta}
+		s.set(tA, tB, m, n, k, lda, ldb, ldc)
+		gemm(impl.lib.dgemm, s, a, b, c)
 	}
-	s := &gemmScalars[float64]{alpha: alpha, beta: beta}
-	s.set(tA, tB, m, n, k, lda, ldb, ldc)
-	gemm(impl.lib.dgemm, s, a, b, c)
 }
 
-// delegate reports whether a checked, non-empty product goes to OpenBLAS:
-// a library is loaded, there is a product to compute, it is large enough to
-// repay the call, and every dimension fits OpenBLAS's 32-bit integers.
-func (impl Implementation) delegate(m, n, k, lda, ldb, ldc int, alphaZero bool) bool {
-	if impl.lib == nil || alphaZero || k == 0 {
-		return false
+// gemv is gonum's Sgemv or Dgemv: y = alpha op(A) x + beta y, A m×n.
+type gemv[T float32 | float64] func(tA blas.Transpose, m, n int, alpha T, a []T, lda int, x []T, incX int, beta T, y []T, incY int)
+
+// gemmAsGemv computes a checked product whose C is a single column (n == 1)
+// or a single row (m == 1) as a matrix-vector product:
+//
+//	n == 1: C[:,0] = alpha op(A) op(B)[:,0] + beta C[:,0]
+//	m == 1: C[0,:] = alpha op(B)ᵀ op(A)[0,:] + beta C[0,:]
+//
+// where a column of a row-major matrix is a vector with stride ld. The
+// vectors are sliced to their exact extent: gonum v0.17's Sgemv with
+// beta == 0 and a unit stride zeroes the whole y slice it is given, not
+// only its first elements.
+func gemmAsGemv[T float32 | float64](mv gemv[T], tA, tB blas.Transpose, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+	if n == 1 {
+		ar, ac := m, k // A as stored
+		if tA != blas.NoTrans {
+			ar, ac = k, m
+		}
+		incX := ldb // op(B)[:,0] is column 0 of B, or row 0 of the stored 1×k B
+		if tB != blas.NoTrans {
+			incX = 1
+		}
+		mv(tA, ar, ac, alpha, a, lda, b[:(k-1)*incX+1], incX, beta, c[:(m-1)*ldc+1], ldc)
+		return
 	}
-	if float64(m)*float64(n)*float64(k) < impl.cutoff {
-		return false
+	incX := 1 // op(A)[0,:] is row 0 of A, or column 0 of the stored k×1 A
+	if tA != blas.NoTrans {
+		incX = lda
 	}
-	return max(m, n, k, lda, ldb, ldc) <= math.MaxInt32
+	x, y := a[:(k-1)*incX+1], c[:n]
+	if tB == blas.NoTrans { // B is k×n, op(B)ᵀ = Bᵀ
+		mv(blas.Trans, k, n, alpha, b, ldb, x, incX, beta, y, 1)
+		return
+	}
+	mv(blas.NoTrans, n, k, alpha, b, ldb, x, incX, beta, y, 1) // B is n×k
 }
 
 // set fills the integer arguments; transposes become Fortran's 'N' or 'T'

@@ -27,7 +27,7 @@ func (c gemmCase) String() string {
 // transpose combination (ConjTrans included), contiguous and strided
 // storage, and alpha, beta away from 0 and 1.
 func gemmCases() []gemmCase {
-	shapes := [][3]int{{1, 1, 1}, {1, 7, 3}, {5, 1, 9}, {300, 2, 17}, {2, 300, 17}, {3, 5, 400}, {64, 64, 64}, {129, 67, 250}, {257, 190, 33}}
+	shapes := [][3]int{{1, 1, 1}, {1, 7, 3}, {5, 1, 9}, {1, 40, 50}, {60, 1, 70}, {300, 2, 17}, {2, 300, 17}, {3, 5, 400}, {64, 64, 64}, {129, 67, 250}, {257, 190, 33}}
 	trans := [][2]blas.Transpose{{blas.NoTrans, blas.NoTrans}, {blas.Trans, blas.NoTrans}, {blas.NoTrans, blas.Trans}, {blas.Trans, blas.Trans}, {blas.ConjTrans, blas.Trans}}
 	scalars := [][2]float64{{1, 0}, {0.75, -1.25}, {-2, 1}, {0, 0.5}}
 	var cases []gemmCase
@@ -43,7 +43,7 @@ func gemmCases() []gemmCase {
 // checkAgainstGonum runs one case with impl and with gonum's native routine
 // on identical inputs and compares every element of C within the rounding
 // bound of the two summation orders, and every padding element exactly.
-func checkAgainstGonum[T float](t *testing.T, c gemmCase, eps float64, run func(impl blas.Float32, native bool, a []T, lda int, b []T, ldb int, c []T, ldc int)) {
+func checkAgainstGonum[T float](t *testing.T, c gemmCase, eps float64, run func(native bool, a []T, lda int, b []T, ldb int, c []T, ldc int)) {
 	t.Helper()
 	rng := rand.New(rand.NewPCG(uint64(c.m*1000003+c.n*1009+c.k), 7))
 	ar, ac := stored(c.tA, c.m, c.k)
@@ -53,8 +53,8 @@ func checkAgainstGonum[T float](t *testing.T, c gemmCase, eps float64, run func(
 	b := randSlice[T](rng, (br-1)*ldb+bc)
 	c0 := randSlice[T](rng, (c.m-1)*ldc+c.n+c.pad) // the tail is padding too
 	got, want := append([]T(nil), c0...), append([]T(nil), c0...)
-	run(nil, false, a, lda, b, ldb, got, ldc)
-	run(nil, true, a, lda, b, ldb, want, ldc)
+	run(false, a, lda, b, ldb, got, ldc)
+	run(true, a, lda, b, ldb, want, ldc)
 	gamma := 2 * float64(c.k+2) * eps
 	for idx := range c0 {
 		i, j := idx/ldc, idx%ldc
@@ -71,36 +71,43 @@ func checkAgainstGonum[T float](t *testing.T, c gemmCase, eps float64, run func(
 	}
 }
 
+// implsUnderTest are the routed implementation and one forcing every
+// product, 1×1 included, through OpenBLAS's sgemm_/dgemm_.
+func implsUnderTest(lib *Library) map[string]Implementation {
+	return map[string]Implementation{"routed": lib.Implementation(), "forced": {lib: lib, force: true}}
+}
+
 func TestSgemmMatchesGonum(t *testing.T) {
 	lib := loadOrSkip(t)
-	// cutoff 0 sends even 1×1 products to OpenBLAS.
-	impl := Implementation{lib: lib}
-	for _, c := range gemmCases() {
-		t.Run(c.String(), func(t *testing.T) {
-			checkAgainstGonum(t, c, 0x1p-24, func(_ blas.Float32, native bool, a []float32, lda int, b []float32, ldb int, cc []float32, ldc int) {
-				f := impl.Sgemm
-				if native {
-					f = gonum.Implementation{}.Sgemm
-				}
-				f(c.tA, c.tB, c.m, c.n, c.k, float32(c.alpha), a, lda, b, ldb, float32(c.beta), cc, ldc)
+	for name, impl := range implsUnderTest(lib) {
+		for _, c := range gemmCases() {
+			t.Run(name+"/"+c.String(), func(t *testing.T) {
+				checkAgainstGonum(t, c, 0x1p-24, func(native bool, a []float32, lda int, b []float32, ldb int, cc []float32, ldc int) {
+					f := impl.Sgemm
+					if native {
+						f = gonum.Implementation{}.Sgemm
+					}
+					f(c.tA, c.tB, c.m, c.n, c.k, float32(c.alpha), a, lda, b, ldb, float32(c.beta), cc, ldc)
+				})
 			})
-		})
+		}
 	}
 }
 
 func TestDgemmMatchesGonum(t *testing.T) {
 	lib := loadOrSkip(t)
-	impl := Implementation{lib: lib}
-	for _, c := range gemmCases() {
-		t.Run(c.String(), func(t *testing.T) {
-			checkAgainstGonum(t, c, 0x1p-53, func(_ blas.Float32, native bool, a []float64, lda int, b []float64, ldb int, cc []float64, ldc int) {
-				f := impl.Dgemm
-				if native {
-					f = gonum.Implementation{}.Dgemm
-				}
-				f(c.tA, c.tB, c.m, c.n, c.k, c.alpha, a, lda, b, ldb, c.beta, cc, ldc)
+	for name, impl := range implsUnderTest(lib) {
+		for _, c := range gemmCases() {
+			t.Run(name+"/"+c.String(), func(t *testing.T) {
+				checkAgainstGonum(t, c, 0x1p-53, func(native bool, a []float64, lda int, b []float64, ldb int, cc []float64, ldc int) {
+					f := impl.Dgemm
+					if native {
+						f = gonum.Implementation{}.Dgemm
+					}
+					f(c.tA, c.tB, c.m, c.n, c.k, c.alpha, a, lda, b, ldb, c.beta, cc, ldc)
+				})
 			})
-		})
+		}
 	}
 }
 

@@ -77,7 +77,7 @@ func (l *Library) SetThreads(n int) {
 
 // Implementation returns gonum's BLAS with Sgemm and Dgemm served by l.
 func (l *Library) Implementation() Implementation {
-	return Implementation{lib: l, cutoff: minWork}
+	return Implementation{lib: l}
 }
 
 // String describes the library for logs: build, kernel, file and threads.

@@ -18,10 +18,18 @@ const (
 	// "go" (gonum's pure-Go kernels), or empty / "auto" (OpenBLAS when it
 	// loads, otherwise gonum).
 	EnvBackend = "PIPE_BLAS"
-	// EnvThreads sets OpenBLAS's thread count; empty or 0 means
-	// runtime.NumCPU().
+	// EnvThreads sets OpenBLAS's thread count: empty means DefaultThreads,
+	// 0 means runtime.NumCPU().
 	EnvThreads = "PIPE_BLAS_THREADS"
 )
+
+// DefaultThreads is UseFromEnv's OpenBLAS thread count. One thread keeps
+// results the same on every machine (OpenBLAS's depend on its thread count)
+// and leaves the cores to the goroutines that run products side by side:
+// two concurrent products run about 2× slower in total with 2 OpenBLAS
+// threads each than with 1 (BenchmarkConcurrent). A program that computes
+// one large product at a time may set PIPE_BLAS_THREADS=2.
+const DefaultThreads = 1
 
 // ErrEnv is wrapped by errors about the values of EnvBackend or EnvThreads.
 var ErrEnv = errors.New("openblas: bad environment setting")
@@ -62,8 +70,8 @@ func Enabled() bool {
 }
 
 // UseFromEnv installs the BLAS chosen by EnvBackend (PIPE_BLAS) with the
-// thread count of EnvThreads (PIPE_BLAS_THREADS), for programs and test
-// mains to call first thing. It returns a line for logs saying which BLAS
+// thread count of EnvThreads (PIPE_BLAS_THREADS, default DefaultThreads),
+// for programs and test mains to call first thing. It returns a line for logs saying which BLAS
 // is in use and, when OpenBLAS was wanted but is missing, why not. It fails,
 // wrapping ErrEnv, on unknown values, and, wrapping ErrUnavailable, when
 // PIPE_BLAS=openblas and the library cannot be loaded.
@@ -94,11 +102,12 @@ func UseFromEnv() (string, error) {
 	}
 }
 
-// envThreads parses EnvThreads; empty means 0 (runtime.NumCPU()).
+// envThreads parses EnvThreads; empty means DefaultThreads, and 0, which
+// Use reads as runtime.NumCPU(), stays 0.
 func envThreads() (int, error) {
 	s := strings.TrimSpace(os.Getenv(EnvThreads))
 	if s == "" {
-		return 0, nil
+		return DefaultThreads, nil
 	}
 	n, err := strconv.Atoi(s)
 	if err != nil || n < 0 {
