@@ -85,17 +85,18 @@ func BenchmarkDgemm(b *testing.B) {
 	}
 }
 
-// BenchmarkCrossover times small cubes and thin products in gonum and in
-// OpenBLAS (every size forced through the library), to place minWork.
+// BenchmarkCrossover times small cubes and thin products in gonum, in
+// OpenBLAS (every size forced through the library) and as routed by
+// Implementation, to place minWork and minRows.
 func BenchmarkCrossover(b *testing.B) {
 	lib := loadOrSkip(b)
-	for _, s := range []paperShape{{2, 2, 2}, {4, 4, 4}, {8, 8, 8}, {12, 12, 12}, {16, 16, 16}, {24, 24, 24}, {32, 32, 32}, {64, 64, 64}, {1, 64, 64}, {64, 1, 64}, {256, 16, 1}, {16, 16, 256}, {1, 1024, 1024}, {1024, 1024, 1}, {2, 1024, 1024}, {4, 1024, 1024}, {1600, 1024, 24}, {1024, 1600, 24}, {1600, 24, 1024}, {1600, 256, 24}, {1600, 46, 256}} {
+	for _, s := range []paperShape{{2, 2, 2}, {4, 4, 4}, {8, 8, 8}, {10, 10, 10}, {12, 12, 12}, {16, 16, 16}, {24, 24, 24}, {32, 32, 32}, {64, 64, 64}, {1, 64, 64}, {64, 1, 64}, {256, 16, 1}, {16, 16, 256}, {1, 1024, 1024}, {1024, 1024, 1}, {2, 1024, 1024}, {3, 1024, 1024}, {4, 1024, 1024}, {8, 1024, 1024}, {1600, 1024, 24}, {1024, 1600, 24}, {1600, 24, 1024}, {1600, 256, 24}, {1600, 46, 256}} {
 		rng := rand.New(rand.NewPCG(1, 2))
 		a, bm, c := randSlice[float32](rng, s.m*s.k), randSlice[float32](rng, s.k*s.n), make([]float32, s.m*s.n)
 		for _, impl := range []struct {
 			name string
 			blas.Float32
-		}{{"gonum", gonum.Implementation{}}, {"openblas", Implementation{lib: lib}}} {
+		}{{"gonum", gonum.Implementation{}}, {"openblas", Implementation{lib: lib, force: true}}, {"routed", lib.Implementation()}} {
 			b.Run(fmt.Sprintf("%dx%dx%d/%s", s.m, s.k, s.n, impl.name), func(b *testing.B) {
 				for b.Loop() {
 					impl.Sgemm(blas.NoTrans, blas.NoTrans, s.m, s.n, s.k, 1, a, s.k, bm, s.n, 0, c, s.n)

@@ -69,16 +69,6 @@ func resolve(h uintptr, name string) (*Library, error) {
 	return l, nil
 }
 
-// gemmScalars holds the scalar arguments of a Fortran ?gemm_ call, which
-// takes every argument by reference. One heap block per call keeps them
-// alive and unmoved for the duration of the call.
-type gemmScalars[T float32 | float64] struct {
-	tA, tB        byte
-	m, n, k       int32
-	lda, ldb, ldc int32
-	alpha, beta   T
-}
-
 // gemm calls the Fortran entry point fn (sgemm_ or dgemm_) for the
 // row-major product C = alpha op(A) op(B) + beta C. A row-major matrix with
 // leading dimension ld is the column-major transpose with the same ld, so

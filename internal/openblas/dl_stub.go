@@ -15,15 +15,6 @@ func open(names []string) (*Library, error) {
 		ErrUnavailable, runtime.GOOS, names)
 }
 
-// gemmScalars mirrors the loader build's argument block so that gemm.go
-// compiles unchanged; no Library exists in this build, so it is never used.
-type gemmScalars[T float32 | float64] struct {
-	tA, tB        byte
-	m, n, k       int32
-	lda, ldb, ldc int32
-	alpha, beta   T
-}
-
 // gemm is unreachable in this build: Load never returns a Library.
 func gemm[T float32 | float64](fn uintptr, s *gemmScalars[T], a, b, c []T) {
 	panic("openblas: gemm called in a build without the OpenBLAS loader")

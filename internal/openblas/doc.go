@@ -27,7 +27,7 @@
 // TestFortranPathEqualsCBLAS), because their all-pointer arguments fit
 // purego's cheap SyscallN (0.2 µs a call, against 1 µs for cblas_sgemm's
 // float arguments through reflection). Products that OpenBLAS computes
-// slower than gonum stay in gonum: tiny ones, those with fewer than 4 rows,
+// slower than gonum stay in gonum: tiny ones, those with at most 4 rows,
 // and matrix-vector shapes, which go to gonum's Sgemv and Dgemv.
 //
 // Importing the package links purego. With CGO_ENABLED=0 purego installs
