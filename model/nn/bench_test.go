@@ -77,3 +77,33 @@ func BenchmarkDenoiserForward(b *testing.B) {
 		b.ReportMetric(bodyFlops(d.Config(), s.n)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 	})
 }
+
+// BenchmarkRowKernels times the elementwise row passes on a 1024 × 256
+// block, reported per element.
+func BenchmarkRowKernels(b *testing.B) {
+	const rows, cols = 1024, 256
+	rng := rand.New(rand.NewPCG(3, 4))
+	x, y, dy := randMatrix(rng, rows, cols, 1), NewMatrix(rows, cols), randMatrix(rng, rows, cols, 1)
+	g, beta := make([]float32, cols), make([]float32, cols)
+	for j := range g {
+		g[j] = 1
+	}
+	parts := make([]float64, 2*cols)
+	rstd := make([]float32, rows)
+	run := func(name string, f func(i int)) {
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				for i := range rows {
+					f(i)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*rows*cols), "ns/elem")
+		})
+	}
+	run("sigmoid", func(i int) { sigmoidRow(x.Row(i), y.Row(i)) })
+	run("lnForward", func(i int) { _, rstd[i] = lnForwardRow(x.Row(i), g, beta, LayerNormEps, nil, y.Row(i)) })
+	run("lnBackward", func(i int) { lnBackwardRow(dy.Row(i), x.Row(i), g, 1, y.Row(i), parts[:cols], parts[cols:]) })
+	run("siluBackward", func(i int) {
+		actBackwardRow(ActSiLU, dy.Row(i), x.Row(i), y.Row(i), parts[:cols], beta)
+	})
+}

@@ -3,13 +3,17 @@ package nn
 import "math"
 
 // The SiLU layers evaluate one logistic function per hidden unit per row
-// (about 800 thousand per training step of the power denoiser at h = 256).
-// math.Exp works in float64 and is called per element; sigmoidRow instead
-// runs a branch-free float32 exponential over a whole row: e^z with
-// z = n·ln2 + r, |r| ≤ ln2/2, e^r by Cephes' degree-6 polynomial, 2^n put
-// into the exponent bits, n found by the round-to-nearest trick of adding
-// 1.5·2²³. Its relative error is about 1e-7 (TestSigmoidRow), below the
-// float32 noise of the surrounding matrix products.
+// (about 800 thousand per training step of the power denoiser at h = 256),
+// which in scalar Go costs as much as the matrix products around it.
+// sigmoidRow therefore runs a branch-free float32 exponential over a whole
+// row, in AVX2+FMA assembly eight lanes at a time where the CPU has them
+// (fastmath_amd64.s) and in the pure-Go sigmoidGo otherwise and for the
+// tail: e^z with z = n·ln2 + r, |r| ≤ ln2/2, e^r by Cephes' degree-6
+// polynomial, 2^n put into the exponent bits, n found by the
+// round-to-nearest trick of adding 1.5·2²³. The relative error is about
+// 1e-7 (TestSigmoidRow), below the float32 noise of the matrix products.
+// The two paths may differ in the last bit (FMA rounding); a given machine
+// always takes the same path, so results stay reproducible on it.
 
 const (
 	sigLo   = -88.0 // σ(x) for x below is < 7e-39: clamp (keeps 2^n normal)
@@ -27,10 +31,10 @@ const (
 	roundCb = 0x4B400000 // the bits of roundC
 )
 
-// sigmoidRow sets out[j] = σ(x[j]) = 1/(1 + e^(−x[j])). Inputs are clamped
+// sigmoidGo sets out[j] = σ(x[j]) = 1/(1 + e^(−x[j])). Inputs are clamped
 // to [−88, 87], which changes σ by less than 1e-38; NaN propagates. out may
 // alias x.
-func sigmoidRow(x, out []float32) {
+func sigmoidGo(x, out []float32) {
 	out = out[:len(x)]
 	for j, v := range x {
 		z := -min(max(v, sigLo), sigHi) // e^z with z ∈ [−87, 88]

@@ -106,24 +106,17 @@ func (ln *LayerNorm) Backward(tape *Tape, dy *Matrix) *Matrix {
 }
 
 // lnForwardRow normalizes one row: out = γ⊙x̂ + β with x̂ = (x−μ)·rstd,
-// rstd = 1/√(σ²+ε). The mean and variance are accumulated in float64 (two
-// passes, so no cancellation). x̂ is written when xhat is non-nil; out may
-// alias x. It returns μ and rstd rounded to float32, the values it used:
+// rstd = 1/√(σ²+ε). The moments are accumulated in float64 (see
+// rowMoments). x̂ is written when xhat is non-nil; out may alias x. It
+// returns μ and rstd rounded to float32, the values it used:
 // normRow(x, μ, rstd, …) recomputes out bit for bit.
 func lnForwardRow(x, gamma, beta []float32, eps float64, xhat, out []float32) (mean, rstd float32) {
 	n := len(x)
 	gamma, beta, out = gamma[:n], beta[:n], out[:n]
-	var s float64
-	for _, v := range x {
-		s += float64(v)
-	}
+	s, ss := rowMoments(x)
 	mu := s / float64(n)
-	var ss float64
-	for _, v := range x {
-		d := float64(v) - mu
-		ss += d * d
-	}
-	r := float32(1 / math.Sqrt(ss/float64(n)+eps))
+	v := max(ss/float64(n)-mu*mu, 0)
+	r := float32(1 / math.Sqrt(v+eps))
 	m := float32(mu)
 	if xhat != nil {
 		xhat = xhat[:n]
@@ -138,6 +131,25 @@ func lnForwardRow(x, gamma, beta []float32, eps float64, xhat, out []float32) (m
 	return m, r
 }
 
+// rowMoments returns Σx and Σx² in float64. Squares of float32 values are
+// exact in float64, so the one-pass variance Σx²/n − μ² loses accuracy only
+// when |μ|/σ exceeds about 10⁶, far from what a LayerNorm sees. Four
+// independent accumulators keep the loop from waiting on one addition.
+func rowMoments(x []float32) (sum, sumsq float64) {
+	var s0, s1, s2, s3, q0, q1, q2, q3 float64
+	j := 0
+	for ; j+4 <= len(x); j += 4 {
+		a, b, c, d := float64(x[j]), float64(x[j+1]), float64(x[j+2]), float64(x[j+3])
+		s0, s1, s2, s3 = s0+a, s1+b, s2+c, s3+d
+		q0, q1, q2, q3 = q0+a*a, q1+b*b, q2+c*c, q3+d*d
+	}
+	for ; j < len(x); j++ {
+		a := float64(x[j])
+		s0, q0 = s0+a, q0+a*a
+	}
+	return (s0 + s1) + (s2 + s3), (q0 + q1) + (q2 + q3)
+}
+
 // normRow sets out = γ⊙((x−μ)·rstd) + β for given statistics; out may alias x.
 func normRow(x []float32, mean, rstd float32, gamma, beta, out []float32) {
 	out = out[:len(x)]
@@ -149,22 +161,43 @@ func normRow(x []float32, mean, rstd float32, gamma, beta, out []float32) {
 
 // lnBackwardRow computes, for one row with g = dy⊙γ,
 // dx = rstd·(g − mean(g) − x̂·mean(g⊙x̂)), and adds dy⊙x̂ into the γ partial
-// sums dg and dy into the β partial sums db.
+// sums dg and dy into the β partial sums db. dx may alias dy.
 func lnBackwardRow(dy, xhat, gamma []float32, rstd float32, dx []float32, dg, db []float64) {
 	n := len(dy)
 	xhat, gamma, dx, dg, db = xhat[:n], gamma[:n], dx[:n], dg[:n], db[:n]
-	var sg, sgx float64
 	for j, d := range dy {
-		h := xhat[j]
-		g := float64(d) * float64(gamma[j])
-		sg += g
-		sgx += g * float64(h)
-		dg[j] += float64(d) * float64(h)
+		dg[j] += float64(d) * float64(xhat[j])
 		db[j] += float64(d)
 	}
+	sg, sgx := gradMoments(dy, gamma, xhat)
 	mg := float32(sg / float64(n))
 	mgx := float32(sgx / float64(n))
 	for j, d := range dy {
 		dx[j] = rstd * (d*gamma[j] - mg - xhat[j]*mgx)
 	}
+}
+
+// gradMoments returns Σ dy⊙γ and Σ dy⊙γ⊙x̂ in float64, with four
+// accumulators each like rowMoments.
+func gradMoments(dy, gamma, xhat []float32) (sg, sgx float64) {
+	n := len(dy)
+	gamma, xhat = gamma[:n], xhat[:n]
+	var s0, s1, s2, s3, q0, q1, q2, q3 float64
+	j := 0
+	for ; j+4 <= n; j += 4 {
+		a := float64(dy[j]) * float64(gamma[j])
+		b := float64(dy[j+1]) * float64(gamma[j+1])
+		c := float64(dy[j+2]) * float64(gamma[j+2])
+		d := float64(dy[j+3]) * float64(gamma[j+3])
+		s0, s1, s2, s3 = s0+a, s1+b, s2+c, s3+d
+		q0 += a * float64(xhat[j])
+		q1 += b * float64(xhat[j+1])
+		q2 += c * float64(xhat[j+2])
+		q3 += d * float64(xhat[j+3])
+	}
+	for ; j < n; j++ {
+		a := float64(dy[j]) * float64(gamma[j])
+		s0, q0 = s0+a, q0+a*float64(xhat[j])
+	}
+	return (s0 + s1) + (s2 + s3), (q0 + q1) + (q2 + q3)
 }

@@ -1,0 +1,80 @@
+#include "textflag.h"
+
+// Constants of sigmoidAVX2, one float32 (or int32) each; see fastmath.go.
+DATA sigc<>+0x00(SB)/4, $0xc2b00000 // -88: lower clamp of x
+DATA sigc<>+0x04(SB)/4, $0x42ae0000 // 87: upper clamp of x
+DATA sigc<>+0x08(SB)/4, $0x80000000 // sign bit
+DATA sigc<>+0x0c(SB)/4, $0x3fb8aa3b // log2(e)
+DATA sigc<>+0x10(SB)/4, $0x4b400000 // 1.5·2^23, rounds to an integer
+DATA sigc<>+0x14(SB)/4, $0x3f318000 // ln2Hi
+DATA sigc<>+0x18(SB)/4, $0xb95e8083 // ln2Lo
+DATA sigc<>+0x1c(SB)/4, $0x3f800000 // 1
+DATA sigc<>+0x20(SB)/4, $0xb4c0007e // 126 - 0x4B400000: bits(t) + this = n + 126
+DATA sigc<>+0x24(SB)/4, $0x39506967 // expP0
+DATA sigc<>+0x28(SB)/4, $0x3ab743ce // expP1
+DATA sigc<>+0x2c(SB)/4, $0x3c088908 // expP2
+DATA sigc<>+0x30(SB)/4, $0x3d2aa9c1 // expP3
+DATA sigc<>+0x34(SB)/4, $0x3e2aaaaa // expP4
+DATA sigc<>+0x38(SB)/4, $0x3f000000 // expP5
+GLOBL sigc<>(SB), RODATA|NOPTR, $60
+
+// func sigmoidAVX2(x, out *float32, n int)
+// Eight lanes per iteration of the algorithm of sigmoidGo:
+// v = clamp(x), z = -v, n = round(z·log2e), r = z - n·ln2, e^r by the
+// polynomial, out = 1/(1 + 2·p·2^(n-1)).
+TEXT ·sigmoidAVX2(SB), NOSPLIT, $0-24
+	MOVQ x+0(FP), SI
+	MOVQ out+8(FP), DI
+	MOVQ n+16(FP), CX
+	SHRQ $3, CX
+	JZ   done
+	VBROADCASTSS sigc<>+0x00(SB), Y5
+	VBROADCASTSS sigc<>+0x04(SB), Y6
+	VBROADCASTSS sigc<>+0x08(SB), Y7
+	VBROADCASTSS sigc<>+0x0c(SB), Y8
+	VBROADCASTSS sigc<>+0x10(SB), Y9
+	VBROADCASTSS sigc<>+0x14(SB), Y10
+	VBROADCASTSS sigc<>+0x18(SB), Y11
+	VBROADCASTSS sigc<>+0x1c(SB), Y12
+	VPBROADCASTD sigc<>+0x20(SB), Y13
+	VBROADCASTSS sigc<>+0x24(SB), Y14
+	VBROADCASTSS sigc<>+0x38(SB), Y15
+
+loop:
+	VMOVUPS      (SI), Y0
+	VMAXPS       Y0, Y5, Y0           // max(-88, v); a NaN v is kept
+	VMINPS       Y0, Y6, Y0           // min(87, v)
+	VXORPS       Y7, Y0, Y0           // z = -v
+	VMOVAPS      Y9, Y1
+	VFMADD231PS  Y8, Y0, Y1           // t = z·log2e + 1.5·2^23
+	VSUBPS       Y9, Y1, Y2           // nf = t - 1.5·2^23 = round(z·log2e)
+	VFNMADD231PS Y10, Y2, Y0          // r = z - nf·ln2Hi
+	VFNMADD231PS Y11, Y2, Y0          // r -= nf·ln2Lo
+	VMOVAPS      Y14, Y3              // p = P0
+	VBROADCASTSS sigc<>+0x28(SB), Y4
+	VFMADD213PS  Y4, Y0, Y3           // p = p·r + P1
+	VBROADCASTSS sigc<>+0x2c(SB), Y4
+	VFMADD213PS  Y4, Y0, Y3           // p = p·r + P2
+	VBROADCASTSS sigc<>+0x30(SB), Y4
+	VFMADD213PS  Y4, Y0, Y3           // p = p·r + P3
+	VBROADCASTSS sigc<>+0x34(SB), Y4
+	VFMADD213PS  Y4, Y0, Y3           // p = p·r + P4
+	VFMADD213PS  Y15, Y0, Y3          // p = p·r + P5
+	VMULPS       Y0, Y0, Y4           // r²
+	VFMADD213PS  Y0, Y4, Y3           // p = p·r² + r
+	VADDPS       Y12, Y3, Y3          // p += 1: e^r
+	VPADDD       Y13, Y1, Y1          // n + 126 in the low bits of t
+	VPSLLD       $23, Y1, Y1          // 2^(n-1)
+	VMULPS       Y1, Y3, Y3
+	VADDPS       Y3, Y3, Y3           // e^z = 2·p·2^(n-1)
+	VADDPS       Y12, Y3, Y3
+	VDIVPS       Y3, Y12, Y3          // 1/(1 + e^z)
+	VMOVUPS      Y3, (DI)
+	ADDQ         $32, SI
+	ADDQ         $32, DI
+	DECQ         CX
+	JNZ          loop
+	VZEROUPPER
+
+done:
+	RET
