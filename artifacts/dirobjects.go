@@ -41,10 +41,9 @@ func (s *DirStore) Put(ctx context.Context, r io.Reader) (Digest, error) {
 	}
 	h := sha256.New()
 	w := io.MultiWriter(f, h)
-	buf := make([]byte, copyBuffer)
 	_, err = w.Write(head.Bytes())
 	if err == nil {
-		_, err = io.CopyBuffer(w, r, buf)
+		_, err = copyStream(w, r)
 	}
 	if err != nil {
 		discardFile(f)
@@ -145,16 +144,22 @@ func (s *DirStore) Get(ctx context.Context, d Digest) ([]byte, error) {
 	return b, nil
 }
 
-// readAll reads a file whole, sizing the buffer from Stat.
+// readAll reads a file whole into a buffer sized from Stat (bytes.Buffer
+// would double a 64 MiB buffer to 128 MiB to look for the end).
 func readAll(f *os.File) ([]byte, error) {
 	info, err := f.Stat()
 	if err != nil {
 		return nil, err
 	}
-	// One byte spare, so a file that grew is still read to its end.
-	buf := bytes.NewBuffer(make([]byte, 0, info.Size()+1))
-	_, err = buf.ReadFrom(f)
-	return buf.Bytes(), err
+	b := make([]byte, info.Size())
+	n, err := io.ReadFull(f, b)
+	if err != nil && err != io.ErrUnexpectedEOF {
+		return nil, err
+	}
+	// A file that shrank or grew since Stat fails the digest check that
+	// follows; read what is there so the error reports the real hash.
+	rest, err := io.ReadAll(f)
+	return append(b[:n], rest...), err
 }
 
 // Open streams object d; the reader's final Read reports ErrCorrupt instead

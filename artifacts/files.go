@@ -37,8 +37,7 @@ func materialize(ctx context.Context, r io.Reader, path string) error {
 	if err != nil {
 		return fmt.Errorf("materialize %s: %w", path, err)
 	}
-	buf := make([]byte, copyBuffer)
-	if _, err := io.CopyBuffer(f, ctxReader{ctx, r}, buf); err != nil {
+	if _, err := copyStream(f, ctxReader{ctx, r}); err != nil {
 		discardFile(f)
 		return fmt.Errorf("materialize %s: %w", path, err)
 	}

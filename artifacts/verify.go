@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"sync"
 )
 
 // corruptError describes an object whose bytes hash to got instead of want.
@@ -71,8 +72,7 @@ func (c ctxReader) Read(p []byte) (int, error) {
 // hashReader returns the hex sha256 of everything r yields.
 func hashReader(ctx context.Context, r io.Reader) (string, error) {
 	h := sha256.New()
-	buf := make([]byte, copyBuffer)
-	if _, err := io.CopyBuffer(h, ctxReader{ctx, r}, buf); err != nil {
+	if _, err := copyStream(h, ctxReader{ctx, r}); err != nil {
 		return "", err
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
@@ -81,3 +81,14 @@ func hashReader(ctx context.Context, r io.Reader) (string, error) {
 // copyBuffer is the chunk size of streaming copies: large enough that
 // syscalls do not dominate, small enough to keep memory flat.
 const copyBuffer = 256 << 10
+
+// buffers recycles copy buffers: allocating (and zeroing) 256 KiB per
+// call would cost more than verifying a small object.
+var buffers = sync.Pool{New: func() any { b := make([]byte, copyBuffer); return &b }}
+
+// copyStream is io.Copy through a pooled buffer.
+func copyStream(w io.Writer, r io.Reader) (int64, error) {
+	b := buffers.Get().(*[]byte)
+	defer buffers.Put(b)
+	return io.CopyBuffer(w, r, *b)
+}
