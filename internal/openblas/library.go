@@ -3,6 +3,7 @@ package openblas
 import (
 	"errors"
 	"fmt"
+	"math"
 	"runtime"
 	"strings"
 	"sync"
@@ -72,7 +73,7 @@ func (l *Library) SetThreads(n int) {
 	if n <= 0 {
 		n = runtime.NumCPU()
 	}
-	l.setThreads(int32(min(n, 1<<16)))
+	l.setThreads(int32(min(n, math.MaxInt32))) // OpenBLAS clamps to its MAX_THREADS
 }
 
 // Implementation returns gonum's BLAS with Sgemm and Dgemm served by l.
