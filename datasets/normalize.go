@@ -48,9 +48,10 @@ func statRows(n Norm, splits []Split) []int {
 // standardize z-scores X in place: for each group of columns g (columns
 // sharing one statistic), x ← (x − mean)/(sd + eps), with mean and sd over
 // rows × g and sd = sqrt(Σ(x−mean)²/(count − ddof)). Two passes keep the
-// variance exact for columns with a large mean. A column group whose sd is 0
-// cannot be scaled when eps is 0; that is reported with its name.
-func standardize(X *mat.Dense, rows []int, groups [][]int, ddof int, eps float64, names []string) error {
+// variance exact for columns with a large mean. A group that is constant
+// over the rows (sd + eps = 0) is only centred, as scikit-learn's
+// StandardScaler does, and returned as a warning (numpy would give NaN).
+func standardize(X *mat.Dense, rows []int, groups [][]int, ddof int, eps float64, names []string) (warnings []string, err error) {
 	for _, g := range groups {
 		var sum float64
 		for _, r := range rows {
@@ -70,11 +71,12 @@ func standardize(X *mat.Dense, rows []int, groups [][]int, ddof int, eps float64
 			}
 		}
 		if count-float64(ddof) <= 0 {
-			return fmt.Errorf("feature %s: %v rows cannot give a standard deviation: %w", names[g[0]], count, ErrBadData)
+			return nil, fmt.Errorf("feature %s: %v values cannot give a standard deviation: %w", names[g[0]], count, ErrBadData)
 		}
 		scale := math.Sqrt(ss/(count-float64(ddof))) + eps
 		if scale == 0 {
-			return fmt.Errorf("feature %s is constant over the %d normalisation rows: %w", names[g[0]], len(rows), ErrBadData)
+			warnings = append(warnings, fmt.Sprintf("feature %s is constant over the %d normalisation rows; centred, not scaled", names[g[0]], len(rows)))
+			scale = 1
 		}
 		nr, _ := X.Dims()
 		for r := 0; r < nr; r++ {
@@ -84,7 +86,7 @@ func standardize(X *mat.Dense, rows []int, groups [][]int, ddof int, eps float64
 			}
 		}
 	}
-	return nil
+	return warnings, nil
 }
 
 // columnGroups returns one group per column, for features normalised one by one.

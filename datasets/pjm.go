@@ -118,9 +118,11 @@ func LoadPJM(dir string, opts PJMOptions) (*Dataset, error) {
 		d.X, d.XNames = dropColumns(d.X, d.XNames, 24, 144)
 	}
 	if opts.Norm.orDefault() != NormNone {
-		if err := standardize(d.X, statRows(opts.Norm, d.Split), columnGroups(len(d.XNames)), 0, 0, d.XNames); err != nil {
+		w, err := standardize(d.X, statRows(opts.Norm, d.Split), columnGroups(len(d.XNames)), 0, 0, d.XNames)
+		if err != nil {
 			return nil, err
 		}
+		d.Warnings = append(d.Warnings, w...)
 	}
 	d.Meta = map[string]string{
 		"files":            strings.Join(opts.Files, ","),

@@ -144,9 +144,11 @@ func LoadSP500(ctx context.Context, dir string, opts SP500Options) (*Dataset, er
 		return nil, err
 	}
 	if opts.Norm.orDefault() != NormNone {
-		if err := standardize(d.X, statRows(opts.Norm, d.Split), featureGroups(opts.NAssets), 1, 1e-5, d.XNames); err != nil {
+		w, err := standardize(d.X, statRows(opts.Norm, d.Split), featureGroups(opts.NAssets), 1, 1e-5, d.XNames)
+		if err != nil {
 			return nil, err
 		}
+		d.Warnings = append(d.Warnings, w...)
 	}
 	d.Meta = panel.meta(sel, sectors, opts)
 	for _, t := range panel.tickers {

@@ -34,6 +34,11 @@ func readStock(path, ticker, start, end string) (*stockSeries, error) {
 		return nil, fmt.Errorf("ticker %s: read %s: %w: %w", ticker, path, ErrMissing, err)
 	}
 	file := filepath.Join(filepath.Base(filepath.Dir(path)), filepath.Base(path))
+	return parseStock(file, b, ticker, start, end)
+}
+
+// parseStock parses the bytes of a price file named file (for messages).
+func parseStock(file string, b []byte, ticker, start, end string) (*stockSeries, error) {
 	s := &stockSeries{ticker: ticker}
 	var prev []byte
 	for n := 1; len(b) > 0; n++ {
