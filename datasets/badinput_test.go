@@ -123,8 +123,14 @@ func TestSyntheticReferenceBadInput(t *testing.T) {
 
 func TestOptionErrors(t *testing.T) {
 	for name, err := range map[string]error{
-		"pjm norm":      func() error { _, err := LoadPJM("testdata", PJMOptions{Files: []string{"good.txt"}, Norm: "zscore"}); return err }(),
-		"pjm hold_frac": func() error { _, err := LoadPJM("testdata", PJMOptions{Files: []string{"good.txt"}, HoldFrac: 1.5}); return err }(),
+		"pjm norm": func() error {
+			_, err := LoadPJM("testdata", PJMOptions{Files: []string{"good.txt"}, Norm: "zscore"})
+			return err
+		}(),
+		"pjm hold_frac": func() error {
+			_, err := LoadPJM("testdata", PJMOptions{Files: []string{"good.txt"}, HoldFrac: 1.5})
+			return err
+		}(),
 		"sp500 layout": func() error {
 			_, err := LoadSP500(context.Background(), "testdata", SP500Options{Layout: "asset_major"})
 			return err
