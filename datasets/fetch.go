@@ -84,6 +84,10 @@ func fetchOne(ctx context.Context, client *http.Client, dir string, src Source, 
 		return false, err
 	}
 	part := final + ".part"
+	if verifyPart(part, src) == nil {
+		// A finished download that was never renamed (interrupted at the end).
+		return true, os.Rename(part, final)
+	}
 	resumed, err := download(ctx, client, src, part, log)
 	if err == nil {
 		err = verifyPart(part, src)

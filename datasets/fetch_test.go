@@ -140,6 +140,7 @@ func TestFetchResume(t *testing.T) {
 	}{
 		{"good prefix", whole[:600000], 1, int64(len(whole) - 600000)},
 		{"bad prefix", bytes.Repeat([]byte{'x'}, 1000), 1, int64(2*len(whole) - 1000)}, // resumed, then again from zero
+		{"complete part", whole, 0, 0},                                                 // only renamed
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -157,7 +158,7 @@ func TestFetchResume(t *testing.T) {
 			if !bytes.Equal(got, whole) {
 				t.Fatal("fetched bytes differ")
 			}
-			if len(fs.ranges) != c.ranges || fs.ranges[0] != "bytes="+strconv.Itoa(len(c.prefix))+"-" || fs.served > c.maxSent {
+			if len(fs.ranges) != c.ranges || c.ranges > 0 && fs.ranges[0] != "bytes="+strconv.Itoa(len(c.prefix))+"-" || fs.served > c.maxSent {
 				t.Errorf("ranges %v, %d bytes served (at most %d)", fs.ranges, fs.served, c.maxSent)
 			}
 		})
@@ -182,5 +183,45 @@ func TestFetchHTTPError(t *testing.T) {
 	err := f.Fetch(context.Background(), t.TempDir())
 	if !errors.Is(err, ErrDownload) || !strings.Contains(err.Error(), "404") {
 		t.Errorf("err = %v, want HTTP 404", err)
+	}
+}
+
+// TestFetchInterrupted cuts the first response in the middle: the error
+// names the file and keeps the partial bytes, and the next run resumes them.
+func TestFetchInterrupted(t *testing.T) {
+	shared := sharedData(t)
+	fs := &fileServer{dir: shared}
+	var cut sync.Once
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		cutNow := false
+		cut.Do(func() { cutNow = true })
+		if !cutNow {
+			fs.ServeHTTP(w, r)
+			return
+		}
+		b, _ := os.ReadFile(filepath.Join(shared, filepath.FromSlash(strings.TrimPrefix(r.URL.Path, "/"))))
+		w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+		w.Write(b[:len(b)/2]) // the handler returns early: the connection is closed
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	f := &Fetcher{Client: srv.Client(), Sources: testSources(srv.URL)[:1]}
+	err := f.Fetch(context.Background(), dir)
+	src := f.Sources[0]
+	if !errors.Is(err, ErrDownload) || !strings.Contains(err.Error(), src.Path) {
+		t.Fatalf("err = %v, want a download error naming %s", err, src.Path)
+	}
+	st, err := os.Stat(filepath.Join(dir, src.Path+".part"))
+	if err != nil || st.Size() == 0 || st.Size() >= src.Size {
+		t.Fatalf("partial file: %v, %v", st, err)
+	}
+	if err := f.Fetch(context.Background(), dir); err != nil {
+		t.Fatal(err)
+	}
+	if len(fs.ranges) != 1 || fs.ranges[0] != "bytes="+strconv.FormatInt(st.Size(), 10)+"-" {
+		t.Errorf("second run sent ranges %v", fs.ranges)
+	}
+	if sum, _ := fileSHA256(filepath.Join(dir, src.Path)); sum != src.SHA256 {
+		t.Error("resumed file has the wrong sum")
 	}
 }

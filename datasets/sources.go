@@ -9,6 +9,18 @@ import (
 	"strings"
 )
 
+// DataDirEnv is the environment variable that names the data directory;
+// DefaultDataDir falls back to "data" (relative to the working directory).
+const DataDirEnv = "PIPE_DATA"
+
+// DefaultDataDir returns $PIPE_DATA, or "data" when it is unset.
+func DefaultDataDir() string {
+	if d := os.Getenv(DataDirEnv); d != "" {
+		return d
+	}
+	return "data"
+}
+
 // Source is one public data file: where it goes under the data directory,
 // where it is downloaded from, and the sha256 and size that guarantee its bytes.
 type Source struct {
