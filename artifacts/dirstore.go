@@ -40,8 +40,25 @@ func OpenDir(dir string) (*DirStore, error) {
 		quarantine: filepath.Join(abs, "quarantine"),
 		tmp:        filepath.Join(abs, "tmp"),
 	}
+	if err := os.MkdirAll(abs, 0o755); err != nil {
+		return nil, fmt.Errorf("open store %s: %w", dir, err)
+	}
+	created := false
 	for _, d := range []string{s.objects, s.records, s.refs, s.locks, s.quarantine, s.tmp} {
-		if err := os.MkdirAll(d, 0o755); err != nil {
+		err := os.Mkdir(d, 0o755)
+		switch {
+		case err == nil:
+			created = true
+		case errors.Is(err, fs.ErrExist):
+			if info, serr := os.Stat(d); serr != nil || !info.IsDir() {
+				return nil, fmt.Errorf("open store %s: %s is not a directory", dir, d)
+			}
+		default:
+			return nil, fmt.Errorf("open store %s: %w", dir, err)
+		}
+	}
+	if created { // make the new layout durable before anything is put in it
+		if err := syncDir(abs); err != nil {
 			return nil, fmt.Errorf("open store %s: %w", dir, err)
 		}
 	}

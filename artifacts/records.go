@@ -36,5 +36,8 @@ func decodeRecord(b []byte, key Key, where string) (*Record, error) {
 	if r.Key != key {
 		return nil, fmt.Errorf("%w: record %s holds key %q", ErrCorrupt, where, r.Key)
 	}
+	if string(r.Params) == "null" {
+		r.Params = nil // nil Params are stored as null; give back what was put
+	}
 	return &r, nil
 }

@@ -80,7 +80,7 @@ func testRecords(t *testing.T, s artifacts.Store) {
 	sameRecord(t, again, r)
 
 	r2 := *fullRecord(1)
-	r2.Stage, r2.Files, r2.PeakRSS = "replaced", nil, 0
+	r2.Stage, r2.Files, r2.PeakRSS, r2.Params = "replaced", nil, 0, nil
 	if err := s.PutRecord(ctx, &r2); err != nil {
 		t.Fatalf("PutRecord (replace): %v", err)
 	}
