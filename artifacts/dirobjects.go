@@ -178,12 +178,7 @@ func (s *DirStore) Open(ctx context.Context, d Digest) (io.ReadCloser, error) {
 // Materialize writes a verified copy of object d to path (mode 0644),
 // atomically: path is never left holding a partial or corrupt copy.
 func (s *DirStore) Materialize(ctx context.Context, d Digest, path string) error {
-	rc, err := s.Open(ctx, d)
-	if err != nil {
-		return err
-	}
-	defer rc.Close()
-	return materialize(ctx, rc, path)
+	return materialize(ctx, s, d, path)
 }
 
 // Has reports whether object d is present, with one stat and no hashing.

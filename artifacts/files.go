@@ -3,7 +3,6 @@ package artifacts
 import (
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 )
@@ -25,10 +24,16 @@ func putFile(ctx context.Context, s Store, path string) (Digest, error) {
 	return d, nil
 }
 
-// materialize copies the verified stream r to path atomically: the bytes
-// land in a temporary file beside path and are renamed into place only when
-// r has reached its end without error (for a verifyReader, a digest match).
-func materialize(ctx context.Context, r io.Reader, path string) error {
+// materialize copies object d of s to path atomically: the bytes land in a
+// temporary file beside path and are renamed into place only when the
+// verifying reader from s.Open has reached its end without error, which
+// means the digest matched.
+func materialize(ctx context.Context, s Store, d Digest, path string) error {
+	r, err := s.Open(ctx, d)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."

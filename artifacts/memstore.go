@@ -122,12 +122,7 @@ func (m *MemStore) Open(ctx context.Context, d Digest) (io.ReadCloser, error) {
 
 // Materialize writes a verified copy of object d to path, atomically.
 func (m *MemStore) Materialize(ctx context.Context, d Digest, path string) error {
-	rc, err := m.Open(ctx, d)
-	if err != nil {
-		return err
-	}
-	defer rc.Close()
-	return materialize(ctx, rc, path)
+	return materialize(ctx, m, d, path)
 }
 
 // Has reports whether object d is present.
