@@ -65,32 +65,49 @@ func (a Allocation) Mixed(dst *mat.Dense, y, z []float64) {
 	}
 }
 
-// referenceMixed is the reference's kkt:d2g_dzdy per sample,
-// exp(−yᵀz)(−I + z yᵀ) (transposed rank-one term, synthetic.md §8.4);
-// Differentiate averages it over the sample group.
-func (a Allocation) referenceMixed(dst *mat.Dense, y, z []float64) {
+// mixedTransVec sets dst = Dᵀu for D = exp(−yᵀz)(−I + y zᵀ):
+// dst = exp(−yᵀz)(−u + z (yᵀu)).
+func (a Allocation) mixedTransVec(dst, y, z, u []float64) {
 	e := math.Exp(-dot(y, z))
-	for i := range z {
-		for k := range y {
-			v := e * z[i] * y[k]
-			if i == k {
-				v -= e
-			}
-			dst.Set(i, k, v)
-		}
+	yu := dot(y, u)
+	for k := range dst {
+		dst[k] = e * (-u[k] + z[k]*yu)
 	}
+}
+
+// referenceMixedTransVec applies the transpose of the reference's
+// kkt:d2g_dzdy per sample, exp(−yᵀz)(−I + z yᵀ) (rank-one term transposed,
+// synthetic.md §8.4); Differentiate averages it over the sample group.
+func (a Allocation) referenceMixedTransVec(dst, y, z, u []float64) {
+	e := math.Exp(-dot(y, z))
+	zu := dot(z, u)
+	for k := range dst {
+		dst[k] = e * (-u[k] + y[k]*zu)
+	}
+}
+
+// saaHess sets dst to the SAA Hessian (1/M) Σ_j exp(−y_jᵀz) y_j y_jᵀ.
+func (a Allocation) saaHess(dst []float64, Y *mat.Dense, z []float64) {
+	newExpObjective(Y).hess(dst, z)
 }
 
 func (a Allocation) referenceAveraged() bool { return true }
 
 // Constraints returns the box 0 ≤ z ≤ C.
 func (a Allocation) Constraints() Constraints {
+	lo, hi := a.bounds()
+	return boxRows(lo, hi)
+}
+
+func (a Allocation) bounds() ([]float64, []float64) {
 	lo, hi := make([]float64, a.N), make([]float64, a.N)
 	for i := range hi {
 		hi[i] = a.C
 	}
-	return boxRows(lo, hi)
+	return lo, hi
 }
+
+func (a Allocation) rows() rowSet { return boxRowSet(a.bounds()) }
 
 // boxRows returns lo ≤ z ≤ hi as G = [−I; I], h = [−lo; hi].
 func boxRows(lo, hi []float64) Constraints {

@@ -152,3 +152,79 @@ func dot(x, y []float64) float64 {
 	}
 	return acc
 }
+
+// rowSet is a problem's constraints in compressed-row form, the form every
+// internal computation uses.
+type rowSet struct {
+	g, a sparseRows
+	h, b []float64
+}
+
+func rowsOf(c Constraints, n int) rowSet {
+	return rowSet{g: newSparseRows(c.G, n), a: newSparseRows(c.A, n), h: c.H, b: c.B}
+}
+
+// rowSource is implemented by the built-in problems, which build their
+// constraint rows directly instead of through dense matrices.
+type rowSource interface {
+	rows() rowSet
+}
+
+// problemRows returns p's constraints as a rowSet.
+func problemRows(p Problem) rowSet {
+	if r, ok := p.(rowSource); ok {
+		return r.rows()
+	}
+	return rowsOf(p.Constraints(), p.Dim())
+}
+
+// rowBuilder appends sparse rows.
+type rowBuilder struct {
+	s   sparseRows
+	rhs []float64
+}
+
+func newRowBuilder(n int) *rowBuilder { return &rowBuilder{s: sparseRows{n: n, start: []int{0}}} }
+
+func (b *rowBuilder) add(cols []int, vals []float64, rhs float64) {
+	b.s.col = append(b.s.col, cols...)
+	b.s.val = append(b.s.val, vals...)
+	b.s.start = append(b.s.start, len(b.s.col))
+	b.rhs = append(b.rhs, rhs)
+}
+
+// boxRowSet is lo ≤ z ≤ hi as G = [−I; I], h = [−lo; hi].
+func boxRowSet(lo, hi []float64) rowSet {
+	n := len(lo)
+	g := newRowBuilder(n)
+	for i := 0; i < n; i++ {
+		g.add([]int{i}, []float64{-1}, -lo[i])
+	}
+	for i := 0; i < n; i++ {
+		g.add([]int{i}, []float64{1}, hi[i])
+	}
+	return rowSet{g: g.s, a: sparseRows{n: n, start: []int{0}}, h: g.rhs}
+}
+
+// kktResiduals computes the Residuals of (z, λ, ν) for gradient grad.
+func kktResiduals(rs rowSet, grad, z, lam, nu []float64) Residuals {
+	var r Residuals
+	st := append([]float64(nil), grad...)
+	rs.g.mulTransAdd(st, lam)
+	rs.a.mulTransAdd(st, nu)
+	r.Stationarity = normInf(st)
+	gz := make([]float64, len(rs.h))
+	rs.g.mulVec(gz, z)
+	for i := range gz {
+		v := gz[i] - rs.h[i]
+		r.Primal = max(r.Primal, v)
+		r.Complementarity = max(r.Complementarity, math.Abs(lam[i]*v))
+		r.DualSign = max(r.DualSign, -lam[i])
+	}
+	az := make([]float64, len(rs.b))
+	rs.a.mulVec(az, z)
+	for i := range az {
+		r.Primal = max(r.Primal, math.Abs(az[i]-rs.b[i]))
+	}
+	return r
+}

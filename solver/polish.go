@@ -197,25 +197,7 @@ func (w *ipm) dampedStep(z, dz []float64) bool {
 
 // residualsOf computes the KKT residuals of pt, with g = ∇f(pt.z).
 func (w *ipm) residualsOf(pt kktPoint, g []float64) Residuals {
-	var r Residuals
-	st := append([]float64(nil), g...)
-	w.G.mulTransAdd(st, pt.lam)
-	w.A.mulTransAdd(st, pt.nu)
-	r.Stationarity = normInf(st)
-	gz := make([]float64, w.m)
-	w.G.mulVec(gz, pt.z)
-	for i := range gz {
-		v := gz[i] - w.h[i]
-		r.Primal = max(r.Primal, v)
-		r.Complementarity = max(r.Complementarity, math.Abs(pt.lam[i]*v))
-		r.DualSign = max(r.DualSign, -pt.lam[i])
-	}
-	az := make([]float64, w.p)
-	w.A.mulVec(az, pt.z)
-	for i := range az {
-		r.Primal = max(r.Primal, math.Abs(az[i]-w.b[i]))
-	}
-	return r
+	return kktResiduals(rowSet{g: w.G, a: w.A, h: w.h, b: w.b}, g, pt.z, pt.lam, pt.nu)
 }
 
 // acceptable applies the KKT test at tolerance tol to a polished point and

@@ -81,12 +81,35 @@ func (p Portfolio) Mixed(dst *mat.Dense, y, z []float64) {
 	}
 }
 
-// referenceMixed is the reference's d2g_dzdy, diag(2α y ⊙ z), which drops
-// the dominant −I term (portfolio.md §3.3).
-func (p Portfolio) referenceMixed(dst *mat.Dense, y, z []float64) {
-	dst.Zero()
-	for i := range y {
-		dst.Set(i, i, 2*p.Alpha*y[i]*z[i])
+// mixedTransVec sets dst = Dᵀu for D = α(y zᵀ + (yᵀz)I) − I.
+func (p Portfolio) mixedTransVec(dst, y, z, u []float64) {
+	yu, r := dot(y, u), dot(y, z)
+	for k := range dst {
+		dst[k] = p.Alpha*z[k]*yu + (p.Alpha*r-1)*u[k]
+	}
+}
+
+// referenceMixedTransVec applies the reference's d2g_dzdy, diag(2α y ⊙ z),
+// which drops the dominant −I term (portfolio.md §3.3).
+func (p Portfolio) referenceMixedTransVec(dst, y, z, u []float64) {
+	for k := range dst {
+		dst[k] = 2 * p.Alpha * y[k] * z[k] * u[k]
+	}
+}
+
+// saaHess sets dst to (α/M) YᵀY.
+func (p Portfolio) saaHess(dst []float64, Y *mat.Dense, _ []float64) {
+	m, n := Y.Dims()
+	clear(dst[:n*n])
+	for j := 0; j < m; j++ {
+		y := Y.RawRowView(j)
+		for a := 0; a < n; a++ {
+			c := p.Alpha * y[a] / float64(m)
+			row := dst[a*n : (a+1)*n]
+			for b := range row {
+				row[b] += c * y[b]
+			}
+		}
 	}
 }
 
@@ -112,6 +135,24 @@ func (p Portfolio) Constraints() Constraints {
 		ones[i] = 1
 	}
 	return Constraints{G: g, H: h, A: mat.NewDense(1, p.N, ones), B: []float64{1}}
+}
+
+func (p Portfolio) rows() rowSet {
+	g, a := newRowBuilder(p.N), newRowBuilder(p.N)
+	for i := 0; i < p.N; i++ {
+		g.add([]int{i}, []float64{-1}, 0)
+	}
+	if p.UpperBounds {
+		for i := 0; i < p.N; i++ {
+			g.add([]int{i}, []float64{1}, 1)
+		}
+	}
+	cols, ones := make([]int, p.N), make([]float64, p.N)
+	for i := range cols {
+		cols[i], ones[i] = i, 1
+	}
+	a.add(cols, ones, 1)
+	return rowSet{g: g.s, a: a.s, h: g.rhs, b: a.rhs}
 }
 
 func (p Portfolio) validate() error {
@@ -184,8 +225,8 @@ func (p Portfolio) vertex(Y *mat.Dense, mean []float64) *Solution {
 		grad[i] -= mean[i]
 	}
 	nu := -grad[k]
-	c := p.Constraints()
-	sol := &Solution{Z: make([]float64, n), Lambda: make([]float64, c.Ineq()), Nu: []float64{nu},
+	rs := p.rows()
+	sol := &Solution{Z: make([]float64, n), Lambda: make([]float64, len(rs.h)), Nu: []float64{nu},
 		Objective: best, Status: StatusExact}
 	sol.Z[k] = 1
 	for i := range grad {
@@ -196,8 +237,6 @@ func (p Portfolio) vertex(Y *mat.Dense, mean []float64) *Solution {
 			return nil
 		}
 	}
-	for i, g := range grad { // ∇F − λ_lo + ν1, rounding only
-		sol.Residuals.Stationarity = max(sol.Residuals.Stationarity, math.Abs(g-sol.Lambda[i]+nu))
-	}
+	sol.Residuals = kktResiduals(rs, grad, sol.Z, sol.Lambda, sol.Nu)
 	return sol
 }

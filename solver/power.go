@@ -106,6 +106,34 @@ func (p Power) Constraints() Constraints {
 	return Constraints{G: g, H: h}
 }
 
+func (p Power) rows() rowSet {
+	g := newRowBuilder(p.N)
+	for i := 0; i+1 < p.N; i++ {
+		g.add([]int{i, i + 1}, []float64{-1, 1}, p.Ramp)
+	}
+	for i := 0; i+1 < p.N; i++ {
+		g.add([]int{i, i + 1}, []float64{1, -1}, p.Ramp)
+	}
+	return rowSet{g: g.s, a: sparseRows{n: p.N, start: []int{0}}, h: g.rhs}
+}
+
+// mixedTransVec sets dst = (−I)ᵀu.
+func (p Power) mixedTransVec(dst, _, _, u []float64) {
+	for k := range dst {
+		dst[k] = -u[k]
+	}
+}
+
+// saaHess sets dst = I.
+func (p Power) saaHess(dst []float64, _ *mat.Dense, _ []float64) { setIdentity(dst, p.N) }
+
+func setIdentity(dst []float64, n int) {
+	clear(dst[:n*n])
+	for i := 0; i < n; i++ {
+		dst[i*n+i] = 1
+	}
+}
+
 // kinkJump is the jump of ∂f/∂z_h across z_h = y_h: γu + γo.
 func (p Power) kinkJump(int) float64 { return p.GammaU + p.GammaO }
 

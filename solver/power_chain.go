@@ -1,6 +1,7 @@
 package solver
 
 import (
+	"cmp"
 	"math"
 	"slices"
 	"sort"
@@ -40,6 +41,12 @@ type chain struct {
 	blockTmp []kinkRef
 }
 
+// valueIndex is a sample value with its original index.
+type valueIndex struct {
+	v float64
+	i int
+}
+
 // kinkRef is one kink of a block: position t = y − o_h, hour, sorted index.
 type kinkRef struct {
 	t    float64
@@ -52,20 +59,25 @@ func newChain(ys [][]float64, m int, gu, gov, c float64, maxIter int) *chain {
 	ch := &chain{n: n, m: m, gu: gu, gov: gov, c: c, maxIter: maxIter}
 	ch.ys, ch.idx, ch.mean = make([][]float64, n), make([][]int, n), make([]float64, n)
 	scale := c
+	pairs := make([]valueIndex, m)
 	for h := 0; h < n; h++ {
-		order := make([]int, m)
-		for s := range order {
-			order[s] = s
-		}
 		col := ys[h]
-		sort.SliceStable(order, func(a, b int) bool { return col[order[a]] < col[order[b]] })
-		ch.idx[h] = order
-		ch.ys[h] = make([]float64, m)
+		for s, v := range col {
+			pairs[s] = valueIndex{v, s}
+		}
+		// Ties broken by sample index: the first tied sample is the lowest.
+		slices.SortFunc(pairs, func(a, b valueIndex) int {
+			if c := cmp.Compare(a.v, b.v); c != 0 {
+				return c
+			}
+			return cmp.Compare(a.i, b.i)
+		})
+		ch.idx[h], ch.ys[h] = make([]int, m), make([]float64, m)
 		var acc float64
-		for s, o := range order {
-			ch.ys[h][s] = col[o]
-			acc += col[o]
-			scale = max(scale, math.Abs(col[o]))
+		for s, p := range pairs {
+			ch.ys[h][s], ch.idx[h][s] = p.v, p.i
+			acc += p.v
+			scale = max(scale, math.Abs(p.v))
 		}
 		ch.mean[h] = acc / float64(m)
 	}

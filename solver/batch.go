@@ -1,0 +1,92 @@
+package solver
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"sync"
+	"sync/atomic"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// forEach runs fn(i) for i = 0..n−1 on up to workers goroutines. Each call
+// writes only its own slot, so results do not depend on the number of
+// workers or on scheduling. It returns the error of the lowest index that
+// failed, annotated with the index, and stops handing out new indices once
+// the context is cancelled.
+func forEach(ctx context.Context, n, workers int, fn func(i int) error) error {
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	workers = min(workers, n)
+	errs := make([]error, n)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= n {
+					return
+				}
+				if err := ctx.Err(); err != nil {
+					errs[i] = err
+					continue
+				}
+				errs[i] = fn(i)
+			}
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			return fmt.Errorf("problem %d of %d: %w", i, n, err)
+		}
+	}
+	return nil
+}
+
+// SolveBatch solves B independent problems, one per sample matrix, on
+// Options.Workers goroutines (default GOMAXPROCS). The solutions are
+// bit-identical for any number of workers. On error it still returns every
+// solution it has (nil where a problem failed before producing one) and the
+// error of the lowest-index failure.
+func SolveBatch(ctx context.Context, p Problem, Ys []*mat.Dense, opts *Options) ([]*Solution, error) {
+	sols := make([]*Solution, len(Ys))
+	workers := 0
+	if opts != nil {
+		workers = opts.Workers
+	}
+	err := forEach(ctx, len(Ys), workers, func(i int) error {
+		sol, err := Solve(ctx, p, Ys[i], opts)
+		sols[i] = sol
+		return err
+	})
+	return sols, err
+}
+
+// DifferentiateBatch runs Differentiate for each problem b of a batch with
+// upstream gradient as[b], on DiffOptions.Workers goroutines; results are
+// bit-identical for any number of workers.
+func DifferentiateBatch(ctx context.Context, p Problem, Ys []*mat.Dense, sols []*Solution, as [][]float64, opts *DiffOptions) ([]*Sensitivity, error) {
+	if len(sols) != len(Ys) || len(as) != len(Ys) {
+		panicDim("DifferentiateBatch: %d sample matrices, %d solutions, %d upstream gradients", len(Ys), len(sols), len(as))
+	}
+	out := make([]*Sensitivity, len(Ys))
+	workers := 0
+	if opts != nil {
+		workers = opts.Workers
+	}
+	err := forEach(ctx, len(Ys), workers, func(i int) error {
+		if sols[i] == nil {
+			return fmt.Errorf("no solution to differentiate: %w", ErrNoConvergence)
+		}
+		s, err := Differentiate(p, Ys[i], sols[i], as[i], opts)
+		out[i] = s
+		return err
+	})
+	return out, err
+}

@@ -1,0 +1,263 @@
+package solver
+
+import (
+	"errors"
+	"fmt"
+	"math"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// KKTInfo describes how one KKT system was built and factored.
+type KKTInfo struct {
+	// Size is the order of the reduced system actually factored (see kktSystem).
+	Size int
+	// Active is the number of inequality rows with λ_i > 0. Rows with λ_i = 0
+	// are decoupled from z (their row reads s_i dλ_i = 0) and are left out;
+	// WeaklyActive counts those among them with zero slack, which would make
+	// K singular and are thereby treated as inactive.
+	Active, WeaklyActive int
+	// Fixed is the number of coordinates eliminated because an active bound
+	// or a pin holds them (their adjoint component is zero).
+	Fixed int
+	// Pins is the number of kink equalities z_h = y_sh (power).
+	Pins int
+	// Ridge is the diagonal regularization that was added: DiffOptions.Ridge
+	// (reference style, +Ridge on every diagonal entry of K) plus, if Auto,
+	// the automatic δ (+δ on the z block, −δ on the constraint blocks of the
+	// reduced system).
+	Ridge float64
+	// Auto reports that the system was singular or had condition number
+	// above DiffOptions.CondLimit, so δ was added.
+	Auto bool
+	// Cond is the 1-norm condition estimate of the matrix factored (1 if
+	// nothing was left to factor).
+	Cond float64
+}
+
+// kktSystem solves the adjoint of the implicit-differentiation system of the
+// stationarity, complementarity and equality conditions in (z, λ, ν, μ):
+//
+//	K = [ H + rI   Gᵀ          Aᵀ   Eᵀ ]
+//	    [ ΛG       S + rI      0    0  ]
+//	    [ A        0           rI   0  ]
+//	    [ E        0           0    rI ]
+//
+// with H the SAA Hessian, S = diag(Gz − h), E the pin rows e_hᵀ (power
+// kinks, multipliers μ) and r = DiffOptions.Ridge. This is the reference's K
+// (synthetic.md §2, power.md §2, portfolio.md §2.3) plus pins. Kᵀu = [a; 0]
+// is solved after exact eliminations that keep every u_z unchanged:
+//
+//   - rows with λ_i = 0 decouple (dλ_i = 0) and are dropped;
+//   - rows with s_i + r ≠ 0 are eliminated through their diagonal, adding
+//     −λ_i/(s_i + r)·G_iᵀG_i to the z block;
+//   - the remaining ("hard") rows read G_i u_z = 0: a single-variable bound
+//     (and, without ridge, a pin) fixes u_z,j = 0 and removes coordinate j;
+//     other hard rows stay as symmetric constraint rows.
+//
+// What is left is a small symmetric system, factored by LU: for the
+// portfolio vertex it has order 2, for power with every hour pinned 0.
+type kktSystem struct {
+	n        int
+	g, a     sparseRows
+	hpp      []float64 // z block after the eliminations, n×n
+	free     []int     // coordinates not fixed
+	pos      []int     // pos[j]: index of j in free, or −1
+	hard     []int     // general hard inequality rows kept as constraints
+	pins     []int
+	softPins bool // with a ridge, pins are rows with diagonal r
+	r        *mat.Dense
+	lu       mat.LU
+	info     KKTInfo
+}
+
+// newKKT reduces K for Hessian h (row-major n×n) at the solution.
+func newKKT(h []float64, rs rowSet, sol *Solution, pins []int, ridge float64) *kktSystem {
+	n := len(sol.Z)
+	sys := &kktSystem{n: n, g: rs.g, a: rs.a, pins: pins, softPins: ridge != 0}
+	sys.info = KKTInfo{Pins: len(pins), Ridge: ridge}
+	sys.hpp = append([]float64(nil), h[:n*n]...)
+	for i := 0; i < n; i++ {
+		sys.hpp[i*n+i] += ridge
+	}
+	s := make([]float64, len(rs.h))
+	sys.g.mulVec(s, sol.Z)
+	fixed := make([]bool, n)
+	weights := make([]float64, len(rs.h))
+	for i := range s {
+		s[i] -= rs.h[i]
+		lam := sol.Lambda[i]
+		switch cols, _ := sys.g.row(i); {
+		case lam <= 0:
+			if s[i] == 0 {
+				sys.info.WeaklyActive++
+			}
+			continue
+		case s[i]+ridge != 0:
+			weights[i] = -lam / (s[i] + ridge)
+		case len(cols) == 1:
+			fixed[cols[0]] = true
+		default:
+			sys.hard = append(sys.hard, i)
+		}
+		sys.info.Active++
+	}
+	sys.g.addGramWeighted(sys.hpp, weights)
+	if !sys.softPins {
+		for _, h := range pins {
+			fixed[h] = true
+		}
+	}
+	sys.pos = make([]int, n)
+	for j := range fixed {
+		sys.pos[j] = -1
+		if !fixed[j] {
+			sys.pos[j] = len(sys.free)
+			sys.free = append(sys.free, j)
+		}
+	}
+	sys.info.Fixed = n - len(sys.free)
+	sys.assemble(len(rs.b), ridge)
+	return sys
+}
+
+// assemble writes the reduced symmetric system.
+func (s *kktSystem) assemble(p int, ridge float64) {
+	nf := len(s.free)
+	npin := 0
+	if s.softPins {
+		npin = len(s.pins)
+	}
+	size := nf + len(s.hard) + p + npin
+	s.info.Size = size
+	if size == 0 {
+		return
+	}
+	data := make([]float64, size*size)
+	for a, j := range s.free {
+		for b, k := range s.free {
+			data[a*size+b] = s.hpp[j*s.n+k]
+		}
+	}
+	row := nf
+	put := func(cols []int, vals []float64, diag float64) {
+		for k, j := range cols {
+			if f := s.pos[j]; f >= 0 {
+				data[row*size+f], data[f*size+row] = vals[k], vals[k]
+			}
+		}
+		data[row*size+row] = diag
+		row++
+	}
+	for _, i := range s.hard {
+		cols, vals := s.g.row(i)
+		put(cols, vals, 0)
+	}
+	for i := 0; i < p; i++ {
+		cols, vals := s.a.row(i)
+		put(cols, vals, ridge)
+	}
+	for k := 0; k < npin; k++ {
+		put([]int{s.pins[k]}, []float64{1}, ridge)
+	}
+	s.r = mat.NewDense(size, size, data)
+}
+
+// factor computes the LU factorization of the reduced system, regularizing
+// it if singular or if its condition estimate exceeds condLimit:
+// δ = 1e-12·‖R‖max, growing ×100 up to 1e-2·‖R‖max, is added on the z block
+// and subtracted on the constraint rows. Any δ > 0 makes the system
+// non-singular (the z block H + δI plus a PSD term from the constraint
+// rows); weakly held directions are then damped rather than undefined.
+func (s *kktSystem) factor(condLimit float64) error {
+	if s.info.Size == 0 {
+		s.info.Cond = 1
+		return nil
+	}
+	s.lu.Factorize(s.r)
+	if c := s.lu.Cond(); c <= condLimit {
+		s.info.Cond = c
+		return nil
+	}
+	raw := s.r.RawMatrix()
+	scale := 0.0
+	for _, v := range raw.Data {
+		scale = max(scale, math.Abs(v))
+	}
+	if scale == 0 {
+		scale = 1
+	}
+	reg := mat.NewDense(raw.Rows, raw.Cols, nil)
+	for delta := 1e-12 * scale; delta <= 1e-2*scale; delta *= 100 {
+		reg.Copy(s.r)
+		for i := 0; i < raw.Rows; i++ {
+			sign := -1.0
+			if i < len(s.free) {
+				sign = 1
+			}
+			reg.Set(i, i, reg.At(i, i)+sign*delta)
+		}
+		s.lu.Factorize(reg)
+		if c := s.lu.Cond(); c <= condLimit {
+			s.info.Cond, s.info.Auto = c, true
+			s.info.Ridge += delta
+			return nil
+		}
+	}
+	return fmt.Errorf("KKT system (order %d) has condition number %.3g even after regularization: %w",
+		raw.Rows, s.lu.Cond(), ErrNoConvergence)
+}
+
+// adjoint solves Kᵀu = [a; 0] and returns u_z (n entries) and the pin
+// multipliers' components u_μ (one per pin). A pin eliminated as a fixed
+// coordinate h gets u_μ from row h of the z block:
+// u_μ = a_h − (H” u_z)_h − Σ_hard G_ih v_i − Σ_eq A_ih u_ν,i.
+func (s *kktSystem) adjoint(a []float64) ([]float64, []float64, error) {
+	uz, upin := make([]float64, s.n), make([]float64, len(s.pins))
+	if s.info.Size == 0 {
+		if !s.softPins {
+			copy(upin, gather(a, s.pins))
+		}
+		return uz, upin, nil
+	}
+	rhs := mat.NewVecDense(s.info.Size, nil)
+	for f, j := range s.free {
+		rhs.SetVec(f, a[j])
+	}
+	var x mat.VecDense
+	if err := s.lu.SolveVecTo(&x, false, rhs); err != nil {
+		var cond mat.Condition
+		if !errors.As(err, &cond) { // cond ≤ CondLimit was checked; Condition is only advisory
+			return nil, nil, err
+		}
+	}
+	u := x.RawVector().Data
+	for f, j := range s.free {
+		uz[j] = u[f]
+	}
+	off := len(s.free) + len(s.hard) + s.a.rows()
+	if s.softPins {
+		copy(upin, u[off:])
+		return uz, upin, nil
+	}
+	back := make([]float64, s.n) // Gᵀv + Aᵀu_ν over the kept rows
+	for r, i := range s.hard {
+		cols, vals := s.g.row(i)
+		for k, j := range cols {
+			back[j] += vals[k] * u[len(s.free)+r]
+		}
+	}
+	s.a.mulTransAdd(back, u[len(s.free)+len(s.hard):off])
+	for k, h := range s.pins {
+		upin[k] = a[h] - dot(s.hpp[h*s.n:(h+1)*s.n], uz) - back[h]
+	}
+	return uz, upin, nil
+}
+
+func gather(x []float64, idx []int) []float64 {
+	out := make([]float64, len(idx))
+	for k, i := range idx {
+		out[k] = x[i]
+	}
+	return out
+}
