@@ -78,14 +78,14 @@ func biasActRow(act Activation, pre, b, out []float32) {
 // p for SiLU (act' = σ(p)(1 + p(1−σ(p))), σ recomputed into scratch), the
 // output for ReLU (act' = 1 where the output is positive), nothing for the
 // identity. dpre may alias dy.
-func actBackwardRow(act Activation, dy, saved, dpre []float32, db []float64, scratch []float32) {
+func actBackwardRow(act Activation, dy, saved, dpre, db, scratch []float32) {
 	dpre = dpre[:len(dy)]
 	db = db[:len(dy)]
 	switch act {
 	case ActIdentity:
 		for j, g := range dy {
 			dpre[j] = g
-			db[j] += float64(g)
+			db[j] += g
 		}
 	case ActReLU:
 		saved = saved[:len(dy)]
@@ -94,7 +94,7 @@ func actBackwardRow(act Activation, dy, saved, dpre []float32, db []float64, scr
 				g = 0
 			}
 			dpre[j] = g
-			db[j] += float64(g)
+			db[j] += g
 		}
 	case ActSiLU:
 		saved = saved[:len(dy)]
@@ -104,7 +104,7 @@ func actBackwardRow(act Activation, dy, saved, dpre []float32, db []float64, scr
 			s, p := sig[j], saved[j]
 			g *= s * (1 + p*(1-s))
 			dpre[j] = g
-			db[j] += float64(g)
+			db[j] += g
 		}
 	default:
 		panic(fmt.Sprintf("nn: unknown activation %d", int(act)))
@@ -122,13 +122,13 @@ func biasActPass(act Activation, pre *Matrix, b []float32, out *Matrix) {
 }
 
 // actBackwardPass applies actBackwardRow to every row and adds the column
-// sums of dpre into dbias (float64 per-chunk partials summed in chunk
-// order). It uses workspace slot slot of both kinds.
+// sums of dpre into dbias (per-chunk partials, see sumPartials). It uses
+// float32 workspace slots slot and slot+1.
 func actBackwardPass(act Activation, dy, saved, dpre *Matrix, dbias []float32, ws *workspace, slot int) {
 	c := dy.Cols
 	nc := numChunks(dy.Rows)
-	parts := ws.zero64(slot, nc*c)
-	scratch := ws.buf32(slot, nc*c)
+	parts := ws.zero32(slot, nc*c)
+	scratch := ws.buf32(slot+1, nc*c)
 	forChunks(dy.Rows, c, func(k, lo, hi int) {
 		part := parts[k*c : (k+1)*c]
 		for i := lo; i < hi; i++ {
@@ -139,7 +139,7 @@ func actBackwardPass(act Activation, dy, saved, dpre *Matrix, dbias []float32, w
 			actBackwardRow(act, dy.Data[i*c:(i+1)*c], s, dpre.Data[i*c:(i+1)*c], part, scratch[k*c:(k+1)*c])
 		}
 	})
-	sumPartials(dbias, parts, nc)
+	sumPartials(dbias, parts, nc, ws)
 }
 
 // siluPass sets out = silu(pre) (no bias), used to recompute activations

@@ -12,7 +12,9 @@ import "math"
 //	θ ← θ − lr/(1−β₁ᵗ) · m / (√v/√(1−β₂ᵗ) + ε)
 //
 // State and arithmetic are float32 like PyTorch's; the bias corrections are
-// computed in float64 and rounded, as PyTorch does with Python floats.
+// computed in float64 and rounded, as PyTorch does with Python floats. The
+// division by √(1−β₂ᵗ) is a multiplication by its reciprocal (one float32
+// rounding apart from PyTorch), which saves a division per parameter.
 type Adam struct {
 	LR          float64
 	Beta1       float64
@@ -55,7 +57,7 @@ func (a *Adam) ZeroGrad() { ZeroGrad(a.params) }
 // adamCoef holds one step's float32 constants.
 type adamCoef struct {
 	b1, c1, b2, c2  float32 // β₁, 1−β₁, β₂, 1−β₂
-	step, bc2s, eps float32 // lr/(1−β₁ᵗ), √(1−β₂ᵗ), ε
+	step, ibc2, eps float32 // lr/(1−β₁ᵗ), 1/√(1−β₂ᵗ), ε
 	decay, l2       float32 // 1 − lr·wd (AdamW), wd (Adam)
 }
 
@@ -67,7 +69,7 @@ func (a *Adam) Step() {
 		b1: float32(a.Beta1), c1: float32(1 - a.Beta1),
 		b2: float32(a.Beta2), c2: float32(1 - a.Beta2),
 		step: float32(a.LR / (1 - math.Pow(a.Beta1, t))),
-		bc2s: float32(math.Sqrt(1 - math.Pow(a.Beta2, t))),
+		ibc2: float32(1 / math.Sqrt(1-math.Pow(a.Beta2, t))),
 		eps:  float32(a.Eps), decay: 1,
 	}
 	if a.Decoupled {
@@ -83,19 +85,19 @@ func (a *Adam) Step() {
 	}
 }
 
-// adamUpdate applies one step to a range of parameters.
+// adamUpdate applies one step to a range of parameters. The coefficients
+// are copied to locals so the loop keeps them in registers.
 func adamUpdate(k *adamCoef, w, g, m, v []float32) {
 	g, m, v = g[:len(w)], m[:len(w)], v[:len(w)]
+	b1, c1, b2, c2 := k.b1, k.c1, k.b2, k.c2
+	step, ibc2, eps, decay, l2 := k.step, k.ibc2, k.eps, k.decay, k.l2
 	for i, th := range w {
-		gi := g[i]
-		if k.l2 != 0 {
-			gi += k.l2 * th
-		}
-		th *= k.decay
-		mi := m[i]*k.b1 + gi*k.c1
-		vi := v[i]*k.b2 + gi*gi*k.c2
+		gi := g[i] + l2*th
+		th *= decay
+		mi := m[i]*b1 + gi*c1
+		vi := v[i]*b2 + gi*gi*c2
 		m[i], v[i] = mi, vi
-		denom := float32(math.Sqrt(float64(vi)))/k.bc2s + k.eps
-		w[i] = th - k.step*(mi/denom)
+		denom := float32(math.Sqrt(float64(vi)))*ibc2 + eps
+		w[i] = th - step*(mi/denom)
 	}
 }

@@ -88,7 +88,7 @@ func BenchmarkRowKernels(b *testing.B) {
 	for j := range g {
 		g[j] = 1
 	}
-	parts := make([]float64, 2*cols)
+	parts := make([]float32, 2*cols)
 	rstd := make([]float32, rows)
 	run := func(name string, f func(i int)) {
 		b.Run(name, func(b *testing.B) {

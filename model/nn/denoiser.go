@@ -197,11 +197,12 @@ func (d *Denoiser) Forward(yt *Matrix, t []int, x *Matrix, tape *Tape) *Matrix {
 
 // Workspace slots of the Denoiser.
 const (
-	slotA  = iota // layer inputs a_k (rows × max(in, h))
-	slotP         // pre-activations (rows × h)
-	slotDA        // gradient with respect to a_k
-	slotDP        // gradient with respect to the pre-activation
-	slotXH        // per-chunk row of x̂ recomputed in backward
+	slotA     = iota // layer inputs a_k (rows × max(in, h))
+	slotP            // pre-activations (rows × h)
+	slotDA           // gradient with respect to a_k
+	slotDP           // gradient with respect to the pre-activation
+	slotXH           // per-chunk row of x̂ recomputed in backward
+	slotParts        // per-chunk partial sums of parameter gradients
 )
 
 // checkInputs panics on inconsistent shapes and returns the number of rows.
@@ -246,27 +247,24 @@ func (d *Denoiser) inputPass(yt, tab *Matrix, idx []int32, x *Matrix, rec *denoi
 	})
 }
 
-// blockPass finishes block k on each row: pre += b, a = LN(SiLU(pre)),
-// keeping s, σ and the LayerNorm statistics in rec if taping.
+// blockPass finishes block k on each row: a = LN(SiLU(pre + b)), keeping
+// s = SiLU(pre + b), σ(pre + b) and the LayerNorm statistics in rec if
+// taping (σ goes to per-chunk scratch otherwise).
 func (d *Denoiser) blockPass(k int, pre *Matrix, rec *denoiserRecord, a *Matrix) {
+	h := a.Cols
 	bias := d.Linear[k].Bias.W.Data
 	g, b := d.Norm[k].Gamma.W.Data, d.Norm[k].Beta.W.Data
-	forChunks(a.Rows, a.Cols, func(_, lo, hi int) {
+	scratch := d.ws.buf32(slotXH, numChunks(a.Rows)*h)
+	forChunks(a.Rows, h, func(c, lo, hi int) {
 		for i := lo; i < hi; i++ {
 			row := a.Row(i)
 			if rec == nil {
-				biasActRow(ActSiLU, pre.Row(i), bias, row)
+				siluBiasRow(pre.Row(i), bias, scratch[c*h:(c+1)*h], row)
 				lnForwardRow(row, g, b, LayerNormEps, nil, row)
 				continue
 			}
-			p, sig, s := pre.Row(i), rec.sig[k].Row(i), rec.act[k].Row(i)
-			for j := range p {
-				p[j] += bias[j]
-			}
-			sigmoidRow(p, sig)
-			for j, v := range p {
-				s[j] = v * sig[j]
-			}
+			s := rec.act[k].Row(i)
+			siluBiasRow(pre.Row(i), bias, rec.sig[k].Row(i), s)
 			rec.mu[k][i], rec.rstd[k][i] = lnForwardRow(s, g, b, LayerNormEps, nil, row)
 		}
 	})

@@ -49,3 +49,16 @@ func sigmoidGo(x, out []float32) {
 		out[j] = 1 / (1 + 2*p*math.Float32frombits(uint32(n+126)<<23))
 	}
 }
+
+// siluBiasGo sets, with v = p+b, sig = σ(v) and s = v·σ(v) = SiLU(v). p is
+// left unchanged; sig and s must not alias p or b.
+func siluBiasGo(p, b, sig, s []float32) {
+	b, sig, s = b[:len(p)], sig[:len(p)], s[:len(p)]
+	for j, v := range p {
+		sig[j] = v + b[j]
+	}
+	sigmoidGo(sig, sig)
+	for j, v := range p {
+		s[j] = (v + b[j]) * sig[j]
+	}
+}

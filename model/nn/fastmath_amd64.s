@@ -18,63 +18,100 @@ DATA sigc<>+0x34(SB)/4, $0x3e2aaaaa // expP4
 DATA sigc<>+0x38(SB)/4, $0x3f000000 // expP5
 GLOBL sigc<>(SB), RODATA|NOPTR, $60
 
+// LOGISTIC takes v in Y0 and leaves σ(v) in Y3, using Y1, Y2, Y4 and the
+// constants that SIGCONSTS loads into Y5-Y13 and Y15: the algorithm of
+// sigmoidGo, z = -clamp(v), n = round(z·log2e), r = z - n·ln2, e^r by the
+// polynomial, σ = 1/(1 + 2·p·2^(n-1)).
+#define SIGCONSTS \
+	VBROADCASTSS sigc<>+0x00(SB), Y5  \
+	VBROADCASTSS sigc<>+0x04(SB), Y6  \
+	VBROADCASTSS sigc<>+0x08(SB), Y7  \
+	VBROADCASTSS sigc<>+0x0c(SB), Y8  \
+	VBROADCASTSS sigc<>+0x10(SB), Y9  \
+	VBROADCASTSS sigc<>+0x14(SB), Y10 \
+	VBROADCASTSS sigc<>+0x18(SB), Y11 \
+	VBROADCASTSS sigc<>+0x1c(SB), Y12 \
+	VPBROADCASTD sigc<>+0x20(SB), Y13 \
+	VBROADCASTSS sigc<>+0x38(SB), Y15
+
+#define LOGISTIC \
+	VMAXPS       Y0, Y5, Y0           \ // max(-88, v); a NaN v is kept
+	VMINPS       Y0, Y6, Y0           \ // min(87, v)
+	VXORPS       Y7, Y0, Y0           \ // z = -v
+	VMOVAPS      Y9, Y1               \
+	VFMADD231PS  Y8, Y0, Y1           \ // t = z·log2e + 1.5·2^23
+	VSUBPS       Y9, Y1, Y2           \ // nf = round(z·log2e)
+	VFNMADD231PS Y10, Y2, Y0          \ // r = z - nf·ln2Hi
+	VFNMADD231PS Y11, Y2, Y0          \ // r -= nf·ln2Lo
+	VBROADCASTSS sigc<>+0x24(SB), Y3  \ // p = P0
+	VBROADCASTSS sigc<>+0x28(SB), Y4  \
+	VFMADD213PS  Y4, Y0, Y3           \ // p = p·r + P1
+	VBROADCASTSS sigc<>+0x2c(SB), Y4  \
+	VFMADD213PS  Y4, Y0, Y3           \ // p = p·r + P2
+	VBROADCASTSS sigc<>+0x30(SB), Y4  \
+	VFMADD213PS  Y4, Y0, Y3           \ // p = p·r + P3
+	VBROADCASTSS sigc<>+0x34(SB), Y4  \
+	VFMADD213PS  Y4, Y0, Y3           \ // p = p·r + P4
+	VFMADD213PS  Y15, Y0, Y3          \ // p = p·r + P5
+	VMULPS       Y0, Y0, Y4           \ // r²
+	VFMADD213PS  Y0, Y4, Y3           \ // p = p·r² + r
+	VADDPS       Y12, Y3, Y3          \ // p += 1: e^r
+	VPADDD       Y13, Y1, Y1          \ // n + 126 in the low bits of t
+	VPSLLD       $23, Y1, Y1          \ // 2^(n-1)
+	VMULPS       Y1, Y3, Y3           \
+	VADDPS       Y3, Y3, Y3           \ // e^z = 2·p·2^(n-1)
+	VADDPS       Y12, Y3, Y3          \
+	VDIVPS       Y3, Y12, Y3            // 1/(1 + e^z)
+
 // func sigmoidAVX2(x, out *float32, n int)
-// Eight lanes per iteration of the algorithm of sigmoidGo:
-// v = clamp(x), z = -v, n = round(z·log2e), r = z - n·ln2, e^r by the
-// polynomial, out = 1/(1 + 2·p·2^(n-1)).
 TEXT ·sigmoidAVX2(SB), NOSPLIT, $0-24
 	MOVQ x+0(FP), SI
 	MOVQ out+8(FP), DI
 	MOVQ n+16(FP), CX
 	SHRQ $3, CX
-	JZ   done
-	VBROADCASTSS sigc<>+0x00(SB), Y5
-	VBROADCASTSS sigc<>+0x04(SB), Y6
-	VBROADCASTSS sigc<>+0x08(SB), Y7
-	VBROADCASTSS sigc<>+0x0c(SB), Y8
-	VBROADCASTSS sigc<>+0x10(SB), Y9
-	VBROADCASTSS sigc<>+0x14(SB), Y10
-	VBROADCASTSS sigc<>+0x18(SB), Y11
-	VBROADCASTSS sigc<>+0x1c(SB), Y12
-	VPBROADCASTD sigc<>+0x20(SB), Y13
-	VBROADCASTSS sigc<>+0x24(SB), Y14
-	VBROADCASTSS sigc<>+0x38(SB), Y15
+	JZ   sigdone
+	SIGCONSTS
 
-loop:
-	VMOVUPS      (SI), Y0
-	VMAXPS       Y0, Y5, Y0           // max(-88, v); a NaN v is kept
-	VMINPS       Y0, Y6, Y0           // min(87, v)
-	VXORPS       Y7, Y0, Y0           // z = -v
-	VMOVAPS      Y9, Y1
-	VFMADD231PS  Y8, Y0, Y1           // t = z·log2e + 1.5·2^23
-	VSUBPS       Y9, Y1, Y2           // nf = t - 1.5·2^23 = round(z·log2e)
-	VFNMADD231PS Y10, Y2, Y0          // r = z - nf·ln2Hi
-	VFNMADD231PS Y11, Y2, Y0          // r -= nf·ln2Lo
-	VMOVAPS      Y14, Y3              // p = P0
-	VBROADCASTSS sigc<>+0x28(SB), Y4
-	VFMADD213PS  Y4, Y0, Y3           // p = p·r + P1
-	VBROADCASTSS sigc<>+0x2c(SB), Y4
-	VFMADD213PS  Y4, Y0, Y3           // p = p·r + P2
-	VBROADCASTSS sigc<>+0x30(SB), Y4
-	VFMADD213PS  Y4, Y0, Y3           // p = p·r + P3
-	VBROADCASTSS sigc<>+0x34(SB), Y4
-	VFMADD213PS  Y4, Y0, Y3           // p = p·r + P4
-	VFMADD213PS  Y15, Y0, Y3          // p = p·r + P5
-	VMULPS       Y0, Y0, Y4           // r²
-	VFMADD213PS  Y0, Y4, Y3           // p = p·r² + r
-	VADDPS       Y12, Y3, Y3          // p += 1: e^r
-	VPADDD       Y13, Y1, Y1          // n + 126 in the low bits of t
-	VPSLLD       $23, Y1, Y1          // 2^(n-1)
-	VMULPS       Y1, Y3, Y3
-	VADDPS       Y3, Y3, Y3           // e^z = 2·p·2^(n-1)
-	VADDPS       Y12, Y3, Y3
-	VDIVPS       Y3, Y12, Y3          // 1/(1 + e^z)
-	VMOVUPS      Y3, (DI)
-	ADDQ         $32, SI
-	ADDQ         $32, DI
-	DECQ         CX
-	JNZ          loop
+sigloop:
+	VMOVUPS (SI), Y0
+	LOGISTIC
+	VMOVUPS Y3, (DI)
+	ADDQ    $32, SI
+	ADDQ    $32, DI
+	DECQ    CX
+	JNZ     sigloop
 	VZEROUPPER
 
-done:
+sigdone:
+	RET
+
+// func siluBiasAVX2(p, b, sig, s *float32, n int)
+// v = p + b; sig = σ(v); s = v·σ(v), eight lanes per iteration.
+TEXT ·siluBiasAVX2(SB), NOSPLIT, $0-40
+	MOVQ p+0(FP), SI
+	MOVQ b+8(FP), DX
+	MOVQ sig+16(FP), DI
+	MOVQ s+24(FP), R8
+	MOVQ n+32(FP), CX
+	SHRQ $3, CX
+	JZ   siludone
+	SIGCONSTS
+
+siluloop:
+	VMOVUPS (SI), Y14
+	VADDPS  (DX), Y14, Y14
+	VMOVAPS Y14, Y0
+	LOGISTIC
+	VMOVUPS Y3, (DI)
+	VMULPS  Y3, Y14, Y3
+	VMOVUPS Y3, (R8)
+	ADDQ    $32, SI
+	ADDQ    $32, DX
+	ADDQ    $32, DI
+	ADDQ    $32, R8
+	DECQ    CX
+	JNZ     siluloop
+	VZEROUPPER
+
+siludone:
 	RET

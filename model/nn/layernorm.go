@@ -91,7 +91,7 @@ func (ln *LayerNorm) Backward(tape *Tape, dy *Matrix) *Matrix {
 	dx := NewMatrix(dy.Rows, ln.Dim)
 	d := ln.Dim
 	nc := numChunks(dy.Rows)
-	parts := ln.ws.zero64(0, 2*nc*d)
+	parts := ln.ws.zero32(0, 2*nc*d)
 	forChunks(dy.Rows, d, func(c, lo, hi int) {
 		dg := parts[c*d : (c+1)*d]
 		db := parts[(nc+c)*d : (nc+c+1)*d]
@@ -100,8 +100,8 @@ func (ln *LayerNorm) Backward(tape *Tape, dy *Matrix) *Matrix {
 				rec.rstd[i], dx.Data[i*d:(i+1)*d], dg, db)
 		}
 	})
-	sumPartials(ln.Gamma.G.Data, parts[:nc*d], nc)
-	sumPartials(ln.Beta.G.Data, parts[nc*d:], nc)
+	sumPartials(ln.Gamma.G.Data, parts[:nc*d], nc, &ln.ws)
+	sumPartials(ln.Beta.G.Data, parts[nc*d:], nc, &ln.ws)
 	return dx
 }
 
@@ -162,12 +162,12 @@ func normRow(x []float32, mean, rstd float32, gamma, beta, out []float32) {
 // lnBackwardRow computes, for one row with g = dy⊙γ,
 // dx = rstd·(g − mean(g) − x̂·mean(g⊙x̂)), and adds dy⊙x̂ into the γ partial
 // sums dg and dy into the β partial sums db. dx may alias dy.
-func lnBackwardRow(dy, xhat, gamma []float32, rstd float32, dx []float32, dg, db []float64) {
+func lnBackwardRow(dy, xhat, gamma []float32, rstd float32, dx, dg, db []float32) {
 	n := len(dy)
 	xhat, gamma, dx, dg, db = xhat[:n], gamma[:n], dx[:n], dg[:n], db[:n]
 	for j, d := range dy {
-		dg[j] += float64(d) * float64(xhat[j])
-		db[j] += float64(d)
+		dg[j] += d * xhat[j]
+		db[j] += d
 	}
 	sg, sgx := gradMoments(dy, gamma, xhat)
 	mg := float32(sg / float64(n))

@@ -100,3 +100,25 @@ func TestSigmoidRow(t *testing.T) {
 		}
 	}
 }
+
+// TestSiluBiasRow checks the fused bias + SiLU kernel (both paths) against
+// float64: sig = σ(p+b), s = (p+b)·σ(p+b).
+func TestSiluBiasRow(t *testing.T) {
+	rng := rand.New(rand.NewPCG(17, 0))
+	n := 8*37 + 3
+	p, b := randMatrix(rng, 1, n, 4).Data, randMatrix(rng, 1, n, 1).Data
+	asm := hasAVX2FMA
+	defer func() { hasAVX2FMA = asm }()
+	for _, useAsm := range []bool{false, asm} {
+		hasAVX2FMA = useAsm
+		sig, s := make([]float32, n), make([]float32, n)
+		siluBiasRow(p, b, sig, s)
+		for j := range n {
+			v := float64(p[j] + b[j])
+			ws := 1 / (1 + math.Exp(-v))
+			if math.Abs(float64(sig[j])-ws) > 3e-7*ws || math.Abs(float64(s[j])-v*ws) > 4e-7*math.Abs(v*ws)+1e-30 {
+				t.Fatalf("asm %v, element %d: σ %g s %g, want %g %g", useAsm, j, sig[j], s[j], ws, v*ws)
+			}
+		}
+	}
+}

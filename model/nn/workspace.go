@@ -39,6 +39,13 @@ func (w *workspace) buf64(i, n int) []float64 {
 	return w.f64[i][:n]
 }
 
+// zero32 is buf32 cleared to zero.
+func (w *workspace) zero32(i, n int) []float32 {
+	b := w.buf32(i, n)
+	clear(b)
+	return b
+}
+
 // zero64 is buf64 cleared to zero.
 func (w *workspace) zero64(i, n int) []float64 {
 	b := w.buf64(i, n)
