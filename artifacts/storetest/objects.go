@@ -216,7 +216,7 @@ func testDelete(t *testing.T, s artifacts.Store) {
 func testObjects(t *testing.T, s artifacts.Store) {
 	ctx := context.Background()
 	want := map[artifacts.Digest]int64{}
-	for i := range 300 { // spans many two-hex fan-out directories
+	for i := range 150 { // spans many two-hex fan-out directories
 		b := randomBytes(uint64(1000+i), i%50)
 		want[put(t, s, b)] = int64(len(b))
 	}

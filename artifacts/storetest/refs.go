@@ -132,6 +132,9 @@ func testRefConflicts(t *testing.T, s artifacts.Store) {
 	if got, err := s.GetRef(ctx, "p/q/r"); err != nil || string(got) != "1" {
 		t.Fatalf("conflicting SetRef disturbed p/q/r: %q, %v", got, err)
 	}
+	if _, err := s.GetRef(ctx, "p/q"); !errors.Is(err, artifacts.ErrNotFound) {
+		t.Errorf("GetRef of a parent name err = %v, want ErrNotFound", err)
+	}
 	if err := s.DeleteRef(ctx, "p/q"); !errors.Is(err, artifacts.ErrNotFound) {
 		t.Errorf("DeleteRef of a parent name err = %v, want ErrNotFound", err)
 	}
