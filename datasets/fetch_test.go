@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -40,22 +41,34 @@ func (s *fileServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.ranges = append(s.ranges, rg)
 	}
 	s.mu.Unlock()
-	cw := &countingWriter{ResponseWriter: w}
-	http.ServeContent(cw, r, "", time.Time{}, bytes.NewReader(b))
-	s.mu.Lock()
-	s.served += cw.n
-	s.mu.Unlock()
+	http.ServeContent(&countingWriter{w, s}, r, "", time.Time{}, bytes.NewReader(b))
 }
 
+// stats returns the Range headers received and the body bytes served so far.
+func (s *fileServer) stats() ([]string, int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.ranges), s.served
+}
+
+func (s *fileServer) reset() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.ranges, s.served = nil, 0
+}
+
+// countingWriter counts body bytes before they can reach the client, so the
+// count is complete when the client has read them.
 type countingWriter struct {
 	http.ResponseWriter
-	n int64
+	s *fileServer
 }
 
 func (c *countingWriter) Write(p []byte) (int, error) {
-	n, err := c.ResponseWriter.Write(p)
-	c.n += int64(n)
-	return n, err
+	c.s.mu.Lock()
+	c.s.served += int64(len(p))
+	c.s.mu.Unlock()
+	return c.ResponseWriter.Write(p)
 }
 
 // testSources returns the PJM files, the constituents and a few price files,
@@ -91,13 +104,13 @@ func TestFetch(t *testing.T) {
 		}
 	}
 	// A second run finds everything in place and downloads nothing.
-	before := fs.served
+	fs.reset()
 	log.Reset()
 	if err := f.Fetch(context.Background(), dir); err != nil {
 		t.Fatal(err)
 	}
-	if fs.served != before || !strings.Contains(log.String(), "0 files downloaded") {
-		t.Errorf("second run served %d bytes; log %q", fs.served-before, log.String())
+	if _, served := fs.stats(); served != 0 || !strings.Contains(log.String(), "0 files downloaded") {
+		t.Errorf("second run served %d bytes; log %q", served, log.String())
 	}
 	// The fetched directory loads like the shared one.
 	if _, err := LoadPJM(dir, PJMOptions{}); err != nil {
@@ -149,7 +162,7 @@ func TestFetchResume(t *testing.T) {
 			if err := os.WriteFile(part, c.prefix, 0o644); err != nil {
 				t.Fatal(err)
 			}
-			fs.ranges, fs.served = nil, 0
+			fs.reset()
 			f := &Fetcher{Client: srv.Client(), Sources: []Source{src}}
 			if err := f.Fetch(context.Background(), dir); err != nil {
 				t.Fatal(err)
@@ -158,8 +171,9 @@ func TestFetchResume(t *testing.T) {
 			if !bytes.Equal(got, whole) {
 				t.Fatal("fetched bytes differ")
 			}
-			if len(fs.ranges) != c.ranges || c.ranges > 0 && fs.ranges[0] != "bytes="+strconv.Itoa(len(c.prefix))+"-" || fs.served > c.maxSent {
-				t.Errorf("ranges %v, %d bytes served (at most %d)", fs.ranges, fs.served, c.maxSent)
+			ranges, served := fs.stats()
+			if len(ranges) != c.ranges || c.ranges > 0 && ranges[0] != "bytes="+strconv.Itoa(len(c.prefix))+"-" || served > c.maxSent {
+				t.Errorf("ranges %v, %d bytes served (at most %d)", ranges, served, c.maxSent)
 			}
 		})
 	}
@@ -218,8 +232,8 @@ func TestFetchInterrupted(t *testing.T) {
 	if err := f.Fetch(context.Background(), dir); err != nil {
 		t.Fatal(err)
 	}
-	if len(fs.ranges) != 1 || fs.ranges[0] != "bytes="+strconv.FormatInt(st.Size(), 10)+"-" {
-		t.Errorf("second run sent ranges %v", fs.ranges)
+	if ranges, _ := fs.stats(); len(ranges) != 1 || ranges[0] != "bytes="+strconv.FormatInt(st.Size(), 10)+"-" {
+		t.Errorf("second run sent ranges %v", ranges)
 	}
 	if sum, _ := fileSHA256(filepath.Join(dir, src.Path)); sum != src.SHA256 {
 		t.Error("resumed file has the wrong sum")

@@ -80,21 +80,9 @@ func FromRecord(rec arrow.Record) (*Dataset, error) {
 	if !ok || !strings.HasPrefix(kind, KindPrefix) {
 		return nil, fmt.Errorf("record kind %q is not a dataset: %w", kind, artifacts.ErrSchema)
 	}
-	d := &Dataset{Name: strings.TrimPrefix(kind, KindPrefix), Meta: map[string]string{}}
-	md := rec.Schema().Metadata()
-	for i, k := range md.Keys() {
-		switch k {
-		case artifacts.MetaKind:
-		case MetaWarnings:
-			if err := json.Unmarshal([]byte(md.Values()[i]), &d.Warnings); err != nil {
-				return nil, fmt.Errorf("dataset %s: warnings: %v: %w", d.Name, err, artifacts.ErrSchema)
-			}
-		default:
-			d.Meta[k] = md.Values()[i]
-		}
-	}
-	if len(d.Warnings) == 0 {
-		d.Warnings = nil
+	d := &Dataset{Name: strings.TrimPrefix(kind, KindPrefix)}
+	if err := d.readMeta(rec.Schema().Metadata()); err != nil {
+		return nil, err
 	}
 	var err error
 	if d.RowID, err = artifacts.Strings(rec, ColRowID); err != nil {
@@ -133,4 +121,24 @@ func FromRecord(rec arrow.Record) (*Dataset, error) {
 		return nil, err
 	}
 	return d, nil
+}
+
+// readMeta splits schema metadata into Meta and Warnings.
+func (d *Dataset) readMeta(md arrow.Metadata) error {
+	d.Meta = map[string]string{}
+	for i, k := range md.Keys() {
+		switch k {
+		case artifacts.MetaKind:
+		case MetaWarnings:
+			if err := json.Unmarshal([]byte(md.Values()[i]), &d.Warnings); err != nil {
+				return fmt.Errorf("dataset %s: warnings: %v: %w", d.Name, err, artifacts.ErrSchema)
+			}
+		default:
+			d.Meta[k] = md.Values()[i]
+		}
+	}
+	if len(d.Warnings) == 0 {
+		d.Warnings = nil
+	}
+	return nil
 }

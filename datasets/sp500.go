@@ -325,10 +325,3 @@ func (p *stockPanel) meta(sel []int, sectors map[string]string, o SP500Options) 
 	}
 	return m
 }
-
-func splitList(s string) []string {
-	if s == "" {
-		return nil
-	}
-	return strings.Split(s, ",")
-}
