@@ -15,21 +15,24 @@ import (
 	"github.com/diffusion-dfl/pipe/artifacts"
 )
 
-// Render converts an artifact (Arrow IPC bytes) to an export format: "arrow"
-// (the bytes as stored), "csv" (header and rows), "md" (a Markdown table of
-// all columns) or "json" (an array of row objects, columns in schema order).
+// Render converts an artifact to an export format: "raw" (the bytes as
+// stored), "arrow" (the same, after checking they are an Arrow table), or,
+// from an Arrow table, "csv" (header and rows), "md" (a Markdown table of all
+// columns) or "json" (an array of row objects, columns in schema order).
 // Floats are written in their shortest round-trip form (%g); nulls are empty
 // cells in csv and md and null in json.
 func Render(ipc []byte, format string) ([]byte, error) {
-	if format == "arrow" {
+	if format == "raw" {
 		return ipc, nil
 	}
 	rec, err := artifacts.Unmarshal(ipc)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("format %s needs an Arrow table (use format raw for other files): %w", format, err)
 	}
 	defer rec.Release()
 	switch format {
+	case "arrow":
+		return ipc, nil
 	case "csv":
 		return renderCSV(rec)
 	case "md":

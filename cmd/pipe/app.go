@@ -1,0 +1,62 @@
+package main
+
+import (
+	"io"
+	"runtime"
+	"strconv"
+
+	"github.com/urfave/cli/v2"
+)
+
+// Global flags. They may be given before the command or after it
+// (`pipe --profile ci run x` and `pipe run --profile ci x` are the same);
+// flags go before the positional arguments.
+func globalFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "file", Aliases: []string{"f"}, Usage: "the pipelines file (default: pipelines.yaml in the current directory or the nearest parent that has one)"},
+		&cli.StringFlag{Name: "store", Usage: "store directory (default: $PIPE_STORE, else .pipe/ beside the pipelines file)"},
+		&cli.StringFlag{Name: "data-dir", Usage: "data directory for built-in stages' files (default: $PIPE_DATA_DIR, else data/ beside the pipelines file)"},
+		&cli.StringFlag{Name: "profile", Aliases: []string{"p"}, Usage: "apply the named profile of the pipelines file"},
+		&cli.IntFlag{Name: "jobs", Aliases: []string{"j"}, Usage: "stages to run at once (default: the number of CPUs, " + strconv.Itoa(runtime.NumCPU()) + " here)"},
+	}
+}
+
+func newApp(stdout, stderr io.Writer) *cli.App {
+	app := &cli.App{
+		Name:  "pipe",
+		Usage: "run the stages of pipelines.yaml that changed",
+		Description: "pipe keeps every stage output in a content-addressed store and runs a stage only when\n" +
+			"its code, command, params, input bytes or data files changed.",
+		Flags:           globalFlags(),
+		Writer:          stdout,
+		ErrWriter:       stderr,
+		HideHelpCommand: true,
+		Commands: []*cli.Command{
+			runCommand(), statusCommand(), dagCommand(), showCommand(), lineageCommand(),
+			logsCommand(), gcCommand(), verifyCommand(), stagesCommand(), fetchCommand(), versionCommand(),
+		},
+	}
+	for _, c := range app.Commands {
+		c.Flags = append(c.Flags, globalFlags()...)
+	}
+	return app
+}
+
+// flagString returns a global flag from the innermost context that set it.
+func flagString(c *cli.Context, name string) string {
+	for _, ctx := range c.Lineage() {
+		if ctx.IsSet(name) {
+			return ctx.String(name)
+		}
+	}
+	return ""
+}
+
+func flagInt(c *cli.Context, name string) int {
+	for _, ctx := range c.Lineage() {
+		if ctx.IsSet(name) {
+			return ctx.Int(name)
+		}
+	}
+	return 0
+}

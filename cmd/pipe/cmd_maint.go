@@ -1,0 +1,151 @@
+package main
+
+import (
+	"encoding/json"
+
+	"fmt"
+
+	"sort"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/diffusion-dfl/pipe/artifacts"
+	"github.com/diffusion-dfl/pipe/pipeline"
+)
+
+func logsCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "logs",
+		Usage:     "print the log of a stage's latest run (a failed run's log if it failed since)",
+		ArgsUsage: "STAGE",
+		Action: func(c *cli.Context) error {
+			ws, err := openWorkspace(c)
+			if err != nil {
+				return err
+			}
+			if c.NArg() != 1 {
+				return fmt.Errorf("logs takes one STAGE")
+			}
+			stage := c.Args().First()
+			if _, ok := ws.file.Stages[stage]; !ok {
+				return fmt.Errorf("%w: %q", pipeline.ErrUnknownTarget, stage)
+			}
+			d, header, err := logOf(c, ws, stage)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(c.App.ErrWriter, header)
+			if d == "" {
+				return nil
+			}
+			b, err := ws.store.Get(c.Context, d)
+			if err != nil {
+				return err
+			}
+			_, err = c.App.Writer.Write(b)
+			return err
+		},
+	}
+}
+
+// logOf finds the log to show: the latest failure (logs/<stage>) if there
+// is one, else the latest successful run's.
+func logOf(c *cli.Context, ws *workspace, stage string) (artifacts.Digest, string, error) {
+	if b, err := ws.store.GetRef(c.Context, "logs/"+stage); err == nil {
+		var fl struct {
+			Log   artifacts.Digest `json:"log"`
+			Error string           `json:"error"`
+		}
+		if json.Unmarshal(b, &fl) == nil {
+			return fl.Log, fmt.Sprintf("# log of the latest run of %s, which failed: %s", stage, fl.Error), nil
+		}
+	}
+	rec, err := latestRecord(c.Context, ws.store, stage)
+	if err != nil {
+		return "", "", err
+	}
+	header := fmt.Sprintf("# log of %s, run %s (key %s)", stage, rec.End.Local().Format("2006-01-02 15:04:05"), artifacts.Digest(rec.Key).Short())
+	if rec.Log == "" {
+		header += ": the stage wrote nothing"
+	}
+	return rec.Log, header, nil
+}
+
+func gcCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "gc",
+		Usage: "remove records and objects not used by the latest run of any pipeline or stage of the file",
+		Flags: []cli.Flag{&cli.BoolFlag{Name: "dry-run", Aliases: []string{"n"}, Usage: "only report what would be removed"}},
+		Action: func(c *cli.Context) error {
+			ws, err := openWorkspace(c)
+			if err != nil {
+				return err
+			}
+			unlock, err := ws.store.Lock(c.Context, "gc")
+			if err != nil {
+				return err
+			}
+			defer unlock()
+			rep, err := pipeline.GC(c.Context, ws.store, ws.file, c.Bool("dry-run"))
+			if err != nil {
+				return err
+			}
+			verb := "removed"
+			if c.Bool("dry-run") {
+				verb = "would remove"
+			}
+			fmt.Fprintf(c.App.Writer, "%s %d records, %d objects (%s), %d references; kept %d records, %d objects\n",
+				verb, rep.RemovedRecords, rep.RemovedObjects, bytesText(rep.RemovedBytes), len(rep.RemovedRefs), rep.KeptRecords, rep.KeptObjects)
+			return nil
+		},
+	}
+}
+
+func verifyCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "verify",
+		Usage: "re-hash every object of the store; quarantine and report corrupt ones (exit 1 if any)",
+		Action: func(c *cli.Context) error {
+			ws, err := openWorkspace(c)
+			if err != nil {
+				return err
+			}
+			rep, err := pipeline.Verify(c.Context, ws.store)
+			if err != nil {
+				return err
+			}
+			w := c.App.Writer
+			fmt.Fprintf(w, "checked %d objects (%s)\n", rep.Checked, bytesText(rep.Bytes))
+			if len(rep.Bad) == 0 {
+				fmt.Fprintln(w, "all objects match their digests")
+				return nil
+			}
+			sort.Slice(rep.Bad, func(i, j int) bool { return rep.Bad[i] < rep.Bad[j] })
+			for _, d := range rep.Bad {
+				fmt.Fprintf(w, "CORRUPT %s (quarantined)\n", d)
+			}
+			return exitCode{code: 1, msg: fmt.Sprintf("%d corrupt objects quarantined; `pipe run` reruns the stages that produced them", len(rep.Bad))}
+		},
+	}
+}
+
+func bytesText(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,125 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/diffusion-dfl/pipe/datasets"
+	"github.com/diffusion-dfl/pipe/pipeline"
+)
+
+func stagesCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "stages",
+		Usage: "document the built-in stage kinds: what each does, its params, inputs and outputs",
+		Action: func(c *cli.Context) error {
+			reg, err := registry()
+			if err != nil {
+				return err
+			}
+			kinds := reg.Kinds()
+			if len(kinds) == 0 {
+				fmt.Fprintln(c.App.Writer, "no built-in stage kinds are registered in this build")
+			}
+			for i, k := range kinds {
+				if i > 0 {
+					fmt.Fprintln(c.App.Writer)
+				}
+				printKind(c.App.Writer, k)
+			}
+			return nil
+		},
+	}
+}
+
+// printKind writes the user documentation of one kind.
+func printKind(w io.Writer, k *pipeline.Kind) {
+	fmt.Fprintf(w, "kind: %s\n", k.Name)
+	if k.Doc != "" {
+		fmt.Fprintf(w, "%s\n", indentText(k.Doc, "  "))
+	}
+	if len(k.Params) > 0 {
+		fmt.Fprintln(w, "  params:")
+		for _, p := range k.Params {
+			def := "required"
+			if p.Default != nil {
+				def = fmt.Sprintf("default %v", p.Default)
+			}
+			fmt.Fprintf(w, "    %-16s %-16s %s", p.Name, p.Type, def)
+			if len(p.Enum) > 0 {
+				fmt.Fprintf(w, "; one of %s", strings.Join(p.Enum, ", "))
+			}
+			fmt.Fprintln(w)
+			if p.Doc != "" {
+				fmt.Fprintf(w, "%s\n", indentText(p.Doc, "        "))
+			}
+		}
+	}
+	printPorts(w, "inputs", k.Inputs)
+	printPorts(w, "outputs", k.Outputs)
+}
+
+func printPorts(w io.Writer, title string, ports []pipeline.PortSpec) {
+	if len(ports) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "  %s:\n", title)
+	for _, p := range ports {
+		var tags []string
+		if p.Optional {
+			tags = append(tags, "optional")
+		}
+		if p.Many {
+			tags = append(tags, "fan-in: a list or glob of stage.output")
+		}
+		line := fmt.Sprintf("    %-16s %s", p.Name, p.Doc)
+		if len(tags) > 0 {
+			line += " (" + strings.Join(tags, "; ") + ")"
+		}
+		fmt.Fprintln(w, strings.TrimRight(line, " "))
+	}
+}
+
+func indentText(s, indent string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	for i, l := range lines {
+		lines[i] = indent + l
+	}
+	return strings.Join(lines, "\n")
+}
+
+func fetchCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "fetch-data",
+		Usage: "download the public data sets into the data directory (checked by sha256; resumes)",
+		Action: func(c *cli.Context) error {
+			dir := flagString(c, "data-dir")
+			if dir == "" {
+				dir = os.Getenv("PIPE_DATA_DIR")
+			}
+			if dir == "" {
+				if path, err := findFile(flagString(c, "file")); err == nil {
+					dir = strings.TrimSuffix(path, "pipelines.yaml") + "data"
+				} else {
+					dir = datasets.DefaultDataDir()
+				}
+			}
+			return datasets.Fetch(c.Context, dir, c.App.ErrWriter)
+		},
+	}
+}
+
+func versionCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "version",
+		Usage: "print the program's version",
+		Action: func(c *cli.Context) error {
+			fmt.Fprintf(c.App.Writer, "pipe %s (%s)\n", programVersion(), goVersion())
+			return nil
+		},
+	}
+}

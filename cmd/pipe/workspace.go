@@ -1,0 +1,124 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/urfave/cli/v2"
+
+	pipe "github.com/diffusion-dfl/pipe"
+	"github.com/diffusion-dfl/pipe/artifacts"
+	"github.com/diffusion-dfl/pipe/pipeline"
+	"github.com/diffusion-dfl/pipe/pipeline/fingerprint"
+	"github.com/diffusion-dfl/pipe/pipeline/local"
+	"github.com/diffusion-dfl/pipe/stages"
+)
+
+// workspace is everything a command works on: the loaded file, the store
+// and an engine over them.
+type workspace struct {
+	file    *pipeline.File
+	store   *artifacts.DirStore
+	engine  *pipeline.Engine
+	dataDir string
+}
+
+// registry returns the built-in kinds of this program.
+func registry() (*pipeline.Registry, error) {
+	reg := pipeline.NewRegistry()
+	if err := stages.Register(reg); err != nil {
+		return nil, err
+	}
+	return reg, nil
+}
+
+// openWorkspace finds and loads the pipelines file and opens the store.
+func openWorkspace(c *cli.Context) (*workspace, error) {
+	path, err := findFile(flagString(c, "file"))
+	if err != nil {
+		return nil, err
+	}
+	reg, err := registry()
+	if err != nil {
+		return nil, err
+	}
+	f, err := pipeline.Load(path, pipeline.LoadOptions{Registry: reg, Profile: flagString(c, "profile")})
+	if err != nil {
+		return nil, err
+	}
+	storeDir := firstNonEmpty(flagString(c, "store"), os.Getenv("PIPE_STORE"), filepath.Join(f.Dir, ".pipe"))
+	store, err := artifacts.OpenDir(storeDir)
+	if err != nil {
+		return nil, err
+	}
+	dataDir := firstNonEmpty(flagString(c, "data-dir"), os.Getenv("PIPE_DATA_DIR"), filepath.Join(f.Dir, "data"))
+	fp, err := fingerprint.New(fingerprint.Config{Sources: pipe.Sources()})
+	if err != nil {
+		return nil, err
+	}
+	eng := pipeline.NewEngine(pipeline.Config{File: f, Store: store, Fingerprints: fp, DataDir: dataDir,
+		Version: programVersion(), Executor: local.New(store, local.Options{TempDir: filepath.Join(store.Dir(), "tmp")})})
+	return &workspace{file: f, store: store, engine: eng, dataDir: dataDir}, nil
+}
+
+// findFile resolves --file, or looks for pipelines.yaml in the current
+// directory and its parents, as git looks for .git.
+func findFile(flag string) (string, error) {
+	if flag != "" {
+		return flag, nil
+	}
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		p := filepath.Join(dir, "pipelines.yaml")
+		if _, err := os.Stat(p); err == nil {
+			return p, nil
+		} else if !errors.Is(err, os.ErrNotExist) {
+			return "", err
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", fmt.Errorf("no pipelines.yaml in this directory or any parent (give one with --file)")
+		}
+		dir = parent
+	}
+}
+
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// splitTarget splits "stage" or "stage.output" for show and lineage: a
+// whole argument that names a stage wins, since stage names may hold dots.
+func splitTarget(f *pipeline.File, arg string) (string, string, error) {
+	if _, ok := f.Stages[arg]; ok {
+		return arg, "", nil
+	}
+	if r, ok := pipeline.ParseRef(arg); ok {
+		if _, ok := f.Stages[r.Stage]; ok {
+			return r.Stage, r.Output, nil
+		}
+	}
+	return "", "", fmt.Errorf("%w: %q is not a stage or stage.output of %s", pipeline.ErrUnknownTarget, arg, f.Path)
+}
+
+// latestRecord returns the record of a stage's latest successful run.
+func latestRecord(ctx context.Context, s artifacts.Store, stage string) (*artifacts.Record, error) {
+	key, err := s.GetRef(ctx, "stages/"+stage)
+	if errors.Is(err, artifacts.ErrNotFound) {
+		return nil, fmt.Errorf("%w: %s (run `pipe run %s` first)", pipeline.ErrNotRun, stage, stage)
+	} else if err != nil {
+		return nil, err
+	}
+	return s.GetRecord(ctx, artifacts.Key(key))
+}
