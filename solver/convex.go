@@ -51,8 +51,11 @@ func (a *objectiveAdapter) hess(dst, z []float64) {
 // Convexity is checked, not assumed: if a Hessian met during the iteration
 // has an eigenvalue below −1e-9 relative to its largest, ErrNotConvex is
 // returned. A function whose infimum is not attained (exp(−z) on z ≥ 0)
-// yields an approximate minimiser meeting the tolerance, or ErrUnbounded if
-// the iterates diverge. Other errors as for SolveQP.
+// yields an approximate minimiser meeting the tolerance. After a failed
+// iteration, ErrUnbounded is reported if the iterates diverged or if the
+// objective is still decreasing 10⁹ along the feasible recession direction
+// of steepest descent (a numerical criterion, exact for functions linear
+// along that direction); ErrInfeasible and ErrNoConvergence as for SolveQP.
 func SolveConvex(ctx context.Context, f Objective, c Constraints, z0 []float64, opts *Options) (*Solution, error) {
 	n := f.Dim()
 	if z0 == nil {

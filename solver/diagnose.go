@@ -74,26 +74,45 @@ func flatten(rows [][]float64) []float64 {
 	return out
 }
 
-// diagnose classifies a failed interior-point run: ErrInfeasible if the
-// phase-one program min t s.t. Gz − t ≤ h, Az = b, |z| ≤ R, t ≥ −1 has
-// t* > 0; for a QP, ErrUnbounded if min qᵀd s.t. Pd = 0, Gd ≤ 0, Ad = 0,
-// |d| ≤ 1 is negative; for a general convex f, ErrUnbounded if the iterates
-// diverged. It returns nil if neither applies (then the caller reports
-// ErrNoConvergence), and does not classify if its own programs fail.
-func diagnose(ctx context.Context, f objective, n int, G sparseRows, eq equalities, h []float64, cfg generalConfig, diverged bool) error {
-	hScale := 1 + normInf(h)
-	t, ok := phaseOne(ctx, n, G, eq, h)
+// diagnose classifies a failed interior-point run from its last iterate z:
+// ErrInfeasible if the phase-one program min t s.t. Gz − t ≤ h, Az = b,
+// |z| ≤ R, t ≥ −1 has t* > 0. ErrUnbounded, for a QP, if
+// min qᵀd s.t. Pd = 0, Gd ≤ 0, Ad = 0, |d| ≤ 1 is negative (exact); for a
+// general convex f, if the iterates diverged, or if along the feasible
+// recession direction d minimising ∇f(z)ᵀd the objective still decreases
+// between z + 10⁶d and z + 10⁹d. It returns nil if neither applies (the
+// caller then reports ErrNoConvergence) and does not classify if its own
+// programs fail.
+func diagnose(ctx context.Context, w *ipm, eq equalities, cfg generalConfig, diverged bool) error {
+	hScale := 1 + normInf(w.h)
+	t, ok := phaseOne(ctx, w.n, w.G, eq, w.h)
 	if ok && t > 1e-7*hScale {
 		return fmt.Errorf("constraints violated by at least %.3g at every point (phase one): %w", t, ErrInfeasible)
 	}
-	if q, ok := f.(*quadObjective); ok && cfg.quadratic {
-		if v, ok := recession(ctx, q, G, eq); ok && v < -1e-9*(1+normInf(q.q)) {
-			return fmt.Errorf("objective decreases without bound along a recession direction (slope %.3g): %w", v, ErrUnbounded)
+	if q, ok := w.f.(*quadObjective); ok && cfg.quadratic {
+		if d, ok := recession(ctx, q.q, rangeRows(q.p, q.n), w.G, eq); ok && dot(q.q, d) < -1e-9*(1+normInf(q.q)) {
+			return fmt.Errorf("objective decreases without bound along a recession direction (slope %.3g): %w", dot(q.q, d), ErrUnbounded)
 		}
 		return nil
 	}
 	if diverged {
 		return fmt.Errorf("iterates diverged with the objective decreasing: %w", ErrUnbounded)
+	}
+	g := make([]float64, w.n)
+	w.f.grad(g, w.z)
+	d, ok := recession(ctx, g, nil, w.G, eq)
+	if !ok || dot(g, d) >= -1e-9*(1+normInf(g)) {
+		return nil
+	}
+	probe := func(t float64) float64 {
+		x := make([]float64, w.n)
+		for i := range x {
+			x[i] = w.z[i] + t*d[i]
+		}
+		return w.f.value(x)
+	}
+	if f6, f9 := probe(1e6), probe(1e9); f9 < f6 {
+		return fmt.Errorf("objective still decreasing 10⁹ along a feasible recession direction (%.3g → %.3g): %w", f6, f9, ErrUnbounded)
 	}
 	return nil
 }
@@ -118,12 +137,7 @@ func phaseOne(ctx context.Context, n int, G sparseRows, eq equalities, h []float
 	var rows [][]float64
 	var rhs []float64
 	for i := 0; i < G.rows(); i++ {
-		row := make([]float64, n+1)
-		cols, vals := G.row(i)
-		for k, c := range cols {
-			row[c] = vals[k]
-		}
-		row[n] = -1
+		row := append(denseRow(G, i), -1)
 		rows, rhs = append(rows, row), append(rhs, h[i])
 	}
 	rows, rhs = appendBox(rows, rhs, n+1, n, radius)
@@ -159,19 +173,15 @@ func widen(s sparseRows, n, width int) sparseRows {
 	return out
 }
 
-// recession returns min qᵀd over Pd = 0, Gd ≤ 0, Ad = 0, |d|∞ ≤ 1.
-func recession(ctx context.Context, q *quadObjective, G sparseRows, eq equalities) (float64, bool) {
-	n := q.n
+// recession returns the d minimising cᵀd over Gd ≤ 0, Ad = 0, Rd = 0 (R:
+// extra rows, for a QP the range of P), |d|∞ ≤ 1.
+func recession(ctx context.Context, c []float64, extra [][]float64, G sparseRows, eq equalities) ([]float64, bool) {
+	n := len(c)
 	var rows [][]float64
 	for i := 0; i < eq.rows.rows(); i++ {
-		row := make([]float64, n)
-		cols, vals := eq.rows.row(i)
-		for k, c := range cols {
-			row[c] = vals[k]
-		}
-		rows = append(rows, row)
+		rows = append(rows, denseRow(eq.rows, i))
 	}
-	rows = append(rows, rangeRows(q.p, n)...)
+	rows = append(rows, extra...)
 	rb := &rowBasis{n: n}
 	var indep [][]float64
 	for _, r := range rows {
@@ -186,19 +196,20 @@ func recession(ctx context.Context, q *quadObjective, G sparseRows, eq equalitie
 	var grows [][]float64
 	var rhs []float64
 	for i := 0; i < G.rows(); i++ {
-		row := make([]float64, n)
-		cols, vals := G.row(i)
-		for k, c := range cols {
-			row[c] = vals[k]
-		}
-		grows, rhs = append(grows, row), append(rhs, 0)
+		grows, rhs = append(grows, denseRow(G, i)), append(rhs, 0)
 	}
 	grows, rhs = appendBox(grows, rhs, n, n, 1)
-	d, ok := lpSolve(ctx, q.q, newSparseRows(mat.NewDense(len(grows), n, flatten(grows)), n), rhs, A, make([]float64, len(indep)))
-	if !ok {
-		return 0, false
+	return lpSolve(ctx, c, newSparseRows(mat.NewDense(len(grows), n, flatten(grows)), n), rhs, A, make([]float64, len(indep)))
+}
+
+// denseRow returns row i of s as a dense slice.
+func denseRow(s sparseRows, i int) []float64 {
+	row := make([]float64, s.n)
+	cols, vals := s.row(i)
+	for k, c := range cols {
+		row[c] = vals[k]
 	}
-	return dot(q.q, d), true
+	return row
 }
 
 // rangeRows returns eigenvectors of the symmetric row-major p (nil: none)

@@ -137,7 +137,7 @@ func solveGeneral(ctx context.Context, f objective, n int, c Constraints, z0 []f
 		return sol, nil // the best iterate polished to a verified KKT point
 	}
 	sol.Status = StatusNoConvergence
-	diag := diagnose(ctx, f, n, G, eq, c.H, cfg, normInf(w.z) > 1e12*(1+normInf(z0)))
+	diag := diagnose(ctx, w, eq, cfg, normInf(w.z) > 1e12*(1+normInf(z0)))
 	switch {
 	case errors.Is(diag, ErrInfeasible):
 		sol.Status = StatusInfeasible
