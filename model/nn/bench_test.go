@@ -1,9 +1,12 @@
 package nn
 
 import (
+	"flag"
 	"math/rand/v2"
 	"testing"
 )
+
+var noSplit = flag.Bool("nosplit", false, "run matrix products unsplit (compare with the row-block split)")
 
 // benchShape is a denoiser size and batch from PERFORMANCE.md.
 type benchShape struct {
@@ -37,6 +40,8 @@ func BenchmarkDenoiserTrainStep(b *testing.B) {
 		{"synthetic/h256", 10, 20, 256, 1024},
 	} {
 		b.Run(s.name, func(b *testing.B) {
+			defer func(old bool) { splitGemm = old }(splitGemm)
+			splitGemm = !*noSplit
 			d, yt, t, x, w := benchDenoiser(s)
 			opt := NewAdam(d.Params(), 1e-4)
 			tape := &Tape{}
@@ -64,6 +69,8 @@ func BenchmarkDenoiserTrainStep(b *testing.B) {
 func BenchmarkDenoiserForward(b *testing.B) {
 	s := benchShape{"power/h256", 24, 149, 256, 1600}
 	b.Run(s.name, func(b *testing.B) {
+		defer func(old bool) { splitGemm = old }(splitGemm)
+		splitGemm = !*noSplit
 		d, yt, t, x, _ := benchDenoiser(s)
 		for i := range t {
 			t[i] = 500

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas32"
@@ -123,6 +124,48 @@ func (l *Linear) Backward(tape *Tape, dy *Matrix) *Matrix {
 	return dx
 }
 
+// Products over many rows are split into row blocks that run on separate
+// goroutines, so that both cores work even when the BLAS itself runs on one
+// thread (internal/openblas recommends one OpenBLAS thread for code that
+// keeps the cores busy with goroutines: its idle threads spin and compete
+// with Go's). The blocks depend only on the shape, so results do not depend
+// on the number of workers.
+
+// gemmBlock is the number of rows (or output columns, for weight
+// gradients) in one block of a split product.
+const gemmBlock = 256
+
+// splitGemm turns the splitting off (for comparing the two strategies).
+var splitGemm = true
+
+// forBlocks calls fn(lo, hi) for the gemmBlock-sized blocks of [0, n) on up
+// to GOMAXPROCS goroutines.
+func forBlocks(n int, fn func(lo, hi int)) {
+	if !splitGemm {
+		fn(0, n)
+		return
+	}
+	nb := (n + gemmBlock - 1) / gemmBlock
+	block := func(i int) { fn(i*gemmBlock, min(n, (i+1)*gemmBlock)) }
+	if workers := min(runtime.GOMAXPROCS(0), nb); workers > 1 {
+		forParallel(nb, workers, block)
+		return
+	}
+	for i := range nb {
+		block(i) // the same blocks as in parallel: same bits
+	}
+}
+
+// rowsOf views rows [lo, hi) of m as a BLAS matrix.
+func rowsOf(m *Matrix, lo, hi int) blas32.General {
+	return blas32.General{Rows: hi - lo, Cols: m.Cols, Stride: m.Cols, Data: m.Data[lo*m.Cols : hi*m.Cols]}
+}
+
+// colsOf views columns [lo, hi) of m as a BLAS matrix.
+func colsOf(m *Matrix, lo, hi int) blas32.General {
+	return blas32.General{Rows: m.Rows, Cols: hi - lo, Stride: m.Cols, Data: m.Data[lo : (m.Rows-1)*m.Cols+hi]}
+}
+
 // matMulT sets c = a·bᵀ through blas32 (so a swapped-in BLAS accelerates it).
 func matMulT(a, b, c *Matrix) {
 	if c.Rows == 0 || c.Cols == 0 {
@@ -132,7 +175,10 @@ func matMulT(a, b, c *Matrix) {
 		clear(c.Data)
 		return
 	}
-	blas32.Gemm(blas.NoTrans, blas.Trans, 1, a.General(), b.General(), 0, c.General())
+	bg := b.General()
+	forBlocks(c.Rows, func(lo, hi int) {
+		blas32.Gemm(blas.NoTrans, blas.Trans, 1, rowsOf(a, lo, hi), bg, 0, rowsOf(c, lo, hi))
+	})
 }
 
 // matMul sets c = a·b.
@@ -144,13 +190,20 @@ func matMul(a, b, c *Matrix) {
 		clear(c.Data)
 		return
 	}
-	blas32.Gemm(blas.NoTrans, blas.NoTrans, 1, a.General(), b.General(), 0, c.General())
+	bg := b.General()
+	forBlocks(c.Rows, func(lo, hi int) {
+		blas32.Gemm(blas.NoTrans, blas.NoTrans, 1, rowsOf(a, lo, hi), bg, 0, rowsOf(c, lo, hi))
+	})
 }
 
-// addMatTMul adds aᵀ·b into c (the weight-gradient product dyᵀ·x).
+// addMatTMul adds aᵀ·b into c (the weight-gradient product dyᵀ·x), split
+// over the rows of c, i.e. the columns of a.
 func addMatTMul(a, b, c *Matrix) {
 	if a.Rows == 0 || c.Rows == 0 || c.Cols == 0 {
 		return
 	}
-	blas32.Gemm(blas.Trans, blas.NoTrans, 1, a.General(), b.General(), 1, c.General())
+	bg := b.General()
+	forBlocks(c.Rows, func(lo, hi int) {
+		blas32.Gemm(blas.Trans, blas.NoTrans, 1, colsOf(a, lo, hi), bg, 1, rowsOf(c, lo, hi))
+	})
 }
