@@ -88,14 +88,14 @@ func TestSP500BadInput(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.ticker, func(t *testing.T) {
 			path := filepath.Join("testdata", "sp500", "stocks", stockFile(c.ticker))
-			_, err := readStock(path, c.ticker, "2004-01-01", "2016-12-31")
+			_, err := readStock(path, c.ticker, 20040101, 20161231, new([]byte))
 			if !errors.Is(err, ErrBadData) || !strings.Contains(err.Error(), stockFile(c.ticker)) || !strings.Contains(err.Error(), c.want) {
 				t.Errorf("err = %v, want ErrBadData naming %s and %q", err, stockFile(c.ticker), c.want)
 			}
 		})
 	}
-	s, err := readStock(filepath.Join("testdata", "sp500", "stocks", "good.us.txt"), "GOOD", "2004-01-03", "2004-01-05")
-	if err != nil || len(s.dates) != 3 || s.close[0] != 10.3 || s.dates[2] != "2004-01-05" {
+	s, err := readStock(filepath.Join("testdata", "sp500", "stocks", "good.us.txt"), "GOOD", 20040103, 20040105, new([]byte))
+	if err != nil || len(s.dates) != 3 || s.close[0] != 10.3 || s.dates[2] != 20040105 {
 		t.Errorf("window 2004-01-03..05: %+v, %v", s, err)
 	}
 	// A ticker of the universe without a price file.

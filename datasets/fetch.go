@@ -49,7 +49,7 @@ func (f *Fetcher) Fetch(ctx context.Context, dir string) error {
 	defer cancel(nil)
 	var mu sync.Mutex
 	var fetched, present int
-	parallelFor(ctx, len(srcs), workers, func(i int) {
+	parallelFor(ctx, len(srcs), workers, func(_, i int) {
 		got, err := fetchOne(ctx, client, dir, srcs[i], log)
 		if err != nil {
 			cancel(err)

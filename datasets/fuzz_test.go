@@ -50,13 +50,13 @@ func FuzzParseStock(f *testing.F) {
 		f.Add(b)
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		s, err := parseStock("fuzz.us.txt", b, "FUZZ", "2000-01-01", "2020-12-31")
+		s, err := parseStock("fuzz.us.txt", b, "FUZZ", 20000101, 20201231)
 		if err != nil {
 			return
 		}
 		for i, d := range s.dates {
-			if !validDate([]byte(d)) || i > 0 && d <= s.dates[i-1] || !(s.close[i] > 0) {
-				t.Fatalf("accepted row %d: %s %v", i, d, s.close[i])
+			if _, ok := parseDate([]byte(formatDate(d))); !ok || i > 0 && d <= s.dates[i-1] || !(s.close[i] > 0) {
+				t.Fatalf("accepted row %d: %d %v", i, d, s.close[i])
 			}
 		}
 	})

@@ -78,7 +78,7 @@ func (o *SP500Options) defaults() error {
 		o.Workers = runtime.GOMAXPROCS(0)
 	}
 	for _, d := range []string{o.Start, o.End} {
-		if !validDate([]byte(d)) {
+		if _, ok := parseDate([]byte(d)); !ok {
 			return optionError("start/end", "%q is not YYYY-MM-DD", d)
 		}
 	}
@@ -168,11 +168,14 @@ func readStocks(ctx context.Context, dir string, o SP500Options) ([]*stockSeries
 			return nil, optionError("tickers", "%s listed twice", tickers[i])
 		}
 	}
+	start, _ := parseDate([]byte(o.Start))
+	end, _ := parseDate([]byte(o.End))
 	out := make([]*stockSeries, len(tickers))
 	errs := make([]error, len(tickers))
-	parallelFor(ctx, len(tickers), o.Workers, func(i int) {
+	bufs := make([][]byte, o.Workers)
+	parallelFor(ctx, len(tickers), o.Workers, func(w, i int) {
 		path := filepath.Join(dir, "sp500", "stocks", stockFile(tickers[i]))
-		out[i], errs[i] = readStock(path, tickers[i], o.Start, o.End)
+		out[i], errs[i] = readStock(path, tickers[i], start, end, &bufs[w])
 	})
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -185,8 +188,9 @@ func readStocks(ctx context.Context, dir string, o SP500Options) ([]*stockSeries
 	return out, nil
 }
 
-// parallelFor runs f(0..n−1) on workers goroutines, stopping early when ctx is done.
-func parallelFor(ctx context.Context, n, workers int, f func(i int)) {
+// parallelFor runs f(w, i) for i = 0..n−1 on workers goroutines (w is the
+// worker's index, for per-worker buffers), stopping early when ctx is done.
+func parallelFor(ctx context.Context, n, workers int, f func(w, i int)) {
 	next := make(chan int)
 	var wg sync.WaitGroup
 	for w := 0; w < min(workers, n); w++ {
@@ -194,7 +198,7 @@ func parallelFor(ctx context.Context, n, workers int, f func(i int)) {
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				f(i)
+				f(w, i)
 			}
 		}()
 	}
@@ -234,13 +238,16 @@ func featurize(ctx context.Context, series []*stockSeries, need []int, workers i
 	if n <= 0 {
 		return nil, fmt.Errorf("%d trading days in the window; the features need more than %d: %w", T, stockLookback+stockAhead, ErrBadData)
 	}
-	p := &stockPanel{dates: series[0].dates[t0 : t0+n]}
+	p := &stockPanel{}
+	for _, d := range series[0].dates[t0 : t0+n] {
+		p.dates = append(p.dates, formatDate(d))
+	}
 	p.feat = make([][]float64, len(series))
 	p.target = make([][]float64, len(series))
 	for _, s := range series {
 		p.tickers = append(p.tickers, s.ticker)
 	}
-	parallelFor(ctx, len(need), workers, func(k int) {
+	parallelFor(ctx, len(need), workers, func(_, k int) {
 		i := need[k]
 		p.feat[i], p.target[i] = stockFeatures(series[i].close)
 	})

@@ -3,6 +3,7 @@ package datasets
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -19,17 +20,18 @@ const closeColumn = 4
 // stockSeries is one ticker's closes on the trading days of the window.
 type stockSeries struct {
 	ticker string
-	dates  []string // YYYY-MM-DD, ascending
+	dates  []int32 // yyyymmdd, ascending
 	close  []float64
 }
 
 // readStock reads a price file and keeps the rows with start ≤ Date ≤ end
-// (YYYY-MM-DD strings compare like dates). Every line must have the seven
-// columns and a valid, strictly increasing Date, so a garbled or truncated
-// file is caught wherever the damage is; Close, the one column used, must be
-// a finite positive number inside the window. The other columns are not parsed.
-func readStock(path, ticker, start, end string) (*stockSeries, error) {
-	b, err := os.ReadFile(path)
+// (yyyymmdd). buf is reused between calls to spare the allocation of each
+// file's bytes. Every line must have the seven columns and a valid, strictly
+// increasing Date, so a garbled or truncated file is caught wherever the
+// damage is; Close, the one column used, must be a finite positive number
+// inside the window. The other columns are not parsed.
+func readStock(path, ticker string, start, end int32, buf *[]byte) (*stockSeries, error) {
+	b, err := readInto(path, buf)
 	if err != nil {
 		return nil, fmt.Errorf("ticker %s: read %s: %w: %w", ticker, path, ErrMissing, err)
 	}
@@ -37,10 +39,29 @@ func readStock(path, ticker, start, end string) (*stockSeries, error) {
 	return parseStock(file, b, ticker, start, end)
 }
 
+// readInto reads the file at path into *buf, growing it as needed.
+func readInto(path string, buf *[]byte) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if int64(cap(*buf)) < st.Size() {
+		*buf = make([]byte, st.Size())
+	}
+	b := (*buf)[:st.Size()]
+	_, err = io.ReadFull(f, b)
+	return b, err
+}
+
 // parseStock parses the bytes of a price file named file (for messages).
-func parseStock(file string, b []byte, ticker, start, end string) (*stockSeries, error) {
+func parseStock(file string, b []byte, ticker string, start, end int32) (*stockSeries, error) {
 	s := &stockSeries{ticker: ticker}
-	var prev []byte
+	prev := int32(-1)
 	for n := 1; len(b) > 0; n++ {
 		var line []byte
 		line, b, _ = bytes.Cut(b, []byte{'\n'})
@@ -57,25 +78,26 @@ func parseStock(file string, b []byte, ticker, start, end string) (*stockSeries,
 			}
 			continue
 		}
-		date, _, _ := bytes.Cut(line, []byte{','})
-		if !validDate(date) {
-			return nil, lineError(file, n, "date %q is not YYYY-MM-DD", date)
+		field0, _, _ := bytes.Cut(line, []byte{','})
+		date, ok := parseDate(field0)
+		if !ok {
+			return nil, lineError(file, n, "date %q is not YYYY-MM-DD", field0)
 		}
-		if prev != nil && bytes.Compare(date, prev) <= 0 {
-			return nil, lineError(file, n, "date %s does not follow %s", date, prev)
+		if date <= prev {
+			return nil, lineError(file, n, "date %s does not follow %s", field0, formatDate(prev))
 		}
 		prev = date
-		if d := string(date); d < start || d > end {
+		if date < start || date > end {
 			continue
 		}
 		c, err := parseField(line, closeColumn)
 		if err != nil || math.IsNaN(c) || math.IsInf(c, 0) || c <= 0 {
 			return nil, lineError(file, n, "Close %q is not a positive finite number", field(line, closeColumn))
 		}
-		s.dates = append(s.dates, string(date))
+		s.dates = append(s.dates, date)
 		s.close = append(s.close, c)
 	}
-	if prev == nil {
+	if prev < 0 {
 		return nil, fmt.Errorf("%s: no data lines: %w", file, ErrBadData)
 	}
 	return s, nil
@@ -94,10 +116,10 @@ func parseField(line []byte, k int) (float64, error) {
 	return strconv.ParseFloat(string(field(line, k)), 64)
 }
 
-// validDate reports whether b is a real calendar date written YYYY-MM-DD.
-func validDate(b []byte) bool {
+// parseDate parses a real calendar date written YYYY-MM-DD as yyyymmdd.
+func parseDate(b []byte) (int32, bool) {
 	if len(b) != 10 || b[4] != '-' || b[7] != '-' {
-		return false
+		return 0, false
 	}
 	num := func(s []byte) int {
 		v := 0
@@ -111,11 +133,16 @@ func validDate(b []byte) bool {
 	}
 	y, m, d := num(b[:4]), num(b[5:7]), num(b[8:])
 	if y < 0 || m < 1 || m > 12 || d < 1 {
-		return false
+		return 0, false
 	}
 	days := [...]int{31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31}[m-1]
 	if m == 2 && y%4 == 0 && (y%100 != 0 || y%400 == 0) {
 		days = 29
 	}
-	return d <= days
+	return int32(y*10000 + m*100 + d), d <= days
+}
+
+// formatDate writes yyyymmdd as YYYY-MM-DD.
+func formatDate(v int32) string {
+	return fmt.Sprintf("%04d-%02d-%02d", v/10000, v/100%100, v%100)
 }
