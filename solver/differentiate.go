@@ -71,8 +71,20 @@ type DiffOptions struct {
 	// inside a pooled problem. Default M (one group). M must be a multiple.
 	Group int
 	// Ridge is added to every diagonal entry of K before factoring, as the
-	// reference's portfolio layer does with 1e-6; 0 adds nothing.
+	// reference's portfolio layer does with 1e-6; 0 adds nothing. Note that
+	// on an active row this makes the complementarity diagonal s_i + r = r
+	// > 0, which turns the constraint into a negative stiffness −λ_i/r: the
+	// derivative of a coordinate held at a bound then points out of the
+	// feasible set (see Portfolio). Use Smooth for a consistent surrogate.
 	Ridge float64
+	// Smooth = δ > 0 differentiates a smoothed problem instead: a proximal
+	// term (+δI on H) and a log barrier on the active inequalities (their
+	// complementarity diagonal s_i − δ), so that an active row acts as a
+	// spring of stiffness λ_i/δ. At vertex optima, where the exact
+	// derivative is zero, this gives a correctly signed surrogate that
+	// tends to the exact derivative as δ → 0 where that is non-degenerate.
+	// Equalities and pins stay exact.
+	Smooth float64
 	// CondLimit is the condition number above which K is regularized
 	// automatically (see KKTInfo). Default 1e12.
 	CondLimit float64
@@ -220,7 +232,7 @@ func (d *differ) run() (*Sensitivity, error) {
 // adjoint builds and factors K and solves Kᵀu = [a; 0]; it returns u_z and
 // the pins' components.
 func (d *differ) adjoint(hess []float64, pins []int) ([]float64, []float64, KKTInfo, error) {
-	sys := newKKT(hess, d.rs, d.sol, pins, d.o.Ridge)
+	sys := newKKT(hess, d.rs, d.sol, pins, d.o.Ridge, d.o.Smooth)
 	if err := sys.factor(d.o.CondLimit); err != nil {
 		return nil, nil, sys.info, err
 	}

@@ -22,6 +22,8 @@ type KKTInfo struct {
 	Fixed int
 	// Pins is the number of kink equalities z_h = y_sh (power).
 	Pins int
+	// Smooth is DiffOptions.Smooth.
+	Smooth float64
 	// Ridge is the diagonal regularization that was added: DiffOptions.Ridge
 	// (reference style, +Ridge on every diagonal entry of K) plus, if Auto,
 	// the automatic δ (+δ on the z block, −δ on the constraint blocks of the
@@ -45,12 +47,14 @@ type KKTInfo struct {
 //
 // with H the SAA Hessian, S = diag(Gz − h), E the pin rows e_hᵀ (power
 // kinks, multipliers μ) and r = DiffOptions.Ridge. This is the reference's K
-// (synthetic.md §2, power.md §2, portfolio.md §2.3) plus pins. Kᵀu = [a; 0]
-// is solved after exact eliminations that keep every u_z unchanged:
+// (synthetic.md §2, power.md §2, portfolio.md §2.3) plus pins. With
+// DiffOptions.Smooth = δ, H gets +δI and S becomes S − δI (a proximal term
+// and a log barrier of weight δλ_i on each active row). Kᵀu = [a; 0] is
+// solved after exact eliminations that keep every u_z unchanged:
 //
 //   - rows with λ_i = 0 decouple (dλ_i = 0) and are dropped;
-//   - rows with s_i + r ≠ 0 are eliminated through their diagonal, adding
-//     −λ_i/(s_i + r)·G_iᵀG_i to the z block;
+//   - rows with s_i + r − δ ≠ 0 are eliminated through their diagonal,
+//     adding −λ_i/(s_i + r − δ)·G_iᵀG_i to the z block;
 //   - the remaining ("hard") rows read G_i u_z = 0: a single-variable bound
 //     (and, without ridge, a pin) fixes u_z,j = 0 and removes coordinate j;
 //     other hard rows stay as symmetric constraint rows.
@@ -72,13 +76,13 @@ type kktSystem struct {
 }
 
 // newKKT reduces K for Hessian h (row-major n×n) at the solution.
-func newKKT(h []float64, rs rowSet, sol *Solution, pins []int, ridge float64) *kktSystem {
+func newKKT(h []float64, rs rowSet, sol *Solution, pins []int, ridge, smooth float64) *kktSystem {
 	n := len(sol.Z)
 	sys := &kktSystem{n: n, g: rs.g, a: rs.a, pins: pins, softPins: ridge != 0}
-	sys.info = KKTInfo{Pins: len(pins), Ridge: ridge}
+	sys.info = KKTInfo{Pins: len(pins), Ridge: ridge, Smooth: smooth}
 	sys.hpp = append([]float64(nil), h[:n*n]...)
 	for i := 0; i < n; i++ {
-		sys.hpp[i*n+i] += ridge
+		sys.hpp[i*n+i] += ridge + smooth
 	}
 	s := make([]float64, len(rs.h))
 	sys.g.mulVec(s, sol.Z)
@@ -93,8 +97,8 @@ func newKKT(h []float64, rs rowSet, sol *Solution, pins []int, ridge float64) *k
 				sys.info.WeaklyActive++
 			}
 			continue
-		case s[i]+ridge != 0:
-			weights[i] = -lam / (s[i] + ridge)
+		case s[i]+ridge-smooth != 0:
+			weights[i] = -lam / (s[i] + ridge - smooth)
 		case len(cols) == 1:
 			fixed[cols[0]] = true
 		default:

@@ -27,10 +27,17 @@ import (
 // unique answer without the upper bounds). Without UpperBounds, and with a
 // strictly best asset, the vertex is non-degenerate: K is non-singular and
 // the exact derivative of z* is zero (an LP optimum does not move under
-// small perturbations). The reference's KKT matrix keeps the upper bounds,
-// whose weakly active row z_k ≤ 1 (λ = 0, slack 0) makes K singular, and
-// adds 1e-6·I; ReferenceOptions reproduces that, and its smoothed gradients
-// are what trains the reference's portfolio models.
+// small perturbations), so both estimators give zero gradients. The
+// reference's KKT matrix keeps the upper bounds, whose weakly active row
+// z_k ≤ 1 (λ = 0, slack 0) makes K singular, and adds 1e-6·I;
+// ReferenceOptions reproduces that, and its regularized gradients are what
+// trains the reference's portfolio models. [note] That ridge also puts +r on
+// the complementarity diagonal of every active bound z_i ≥ 0, which acts as
+// a stiffness −λ_i/r: the reference's sensitivity of a non-chosen asset has
+// the opposite sign of any smoothing (raising its mean return lowers its
+// weight; TestRidgeSignAtVertex). DiffOptions.Smooth gives a correctly
+// signed surrogate (the derivative of a barrier-smoothed problem) for
+// training with vertex optima.
 type Portfolio struct {
 	N           int
 	Alpha       float64 // risk aversion α ≥ 0

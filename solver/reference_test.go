@@ -14,7 +14,7 @@ func exactAdjoint(t *testing.T, p Problem, y *mat.Dense, sol *Solution, a []floa
 	n := p.Dim()
 	hess := make([]float64, n*n)
 	newSAAObjective(p, y).hess(hess, sol.Z)
-	sys := newKKT(hess, problemRows(p), sol, nil, 0)
+	sys := newKKT(hess, problemRows(p), sol, nil, 0, 0)
 	if err := sys.factor(1e12); err != nil {
 		t.Fatal(err)
 	}
@@ -227,5 +227,58 @@ func TestAutomaticRegularization(t *testing.T) {
 	}
 	if err := checkFinite("DY", sens.DY.RawMatrix().Data); err != nil {
 		t.Error(err)
+	}
+}
+
+// TestRidgeSignAtVertex documents a property of the reference's K + 1e-6·I:
+// on an active bound the complementarity diagonal becomes +r, a negative
+// stiffness, so raising the return of an asset held at zero lowers its
+// weight (out of the feasible set). Smooth has the barrier's sign.
+func TestRidgeSignAtVertex(t *testing.T) {
+	y := mat.NewDense(2, 2, []float64{0.02, 0.01, 0.02, 0.01}) // z* = (1, 0)
+	p := Portfolio{N: 2, Alpha: 1e-6}
+	a := []float64{0, 1} // L = z_2
+	slope := func(p Portfolio, opts *DiffOptions) float64 {
+		sol, err := Solve(context.Background(), p, y, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sens, err := Differentiate(p, y, sol, a, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sens.DY.At(0, 1) + sens.DY.At(1, 1) // dz_2/dȳ_2
+	}
+	withBounds := p
+	withBounds.UpperBounds = true
+	ridge := slope(withBounds, &DiffOptions{Ridge: 1e-6})
+	smooth := slope(p, &DiffOptions{Smooth: 1e-6})
+	exact := slope(p, nil)
+	// Hand computation: (2r ∓ λ/r) dz_2 = dȳ_2 with λ = 0.01, r = 1e-6.
+	if math.Abs(ridge+1e-4) > 1e-6 || math.Abs(smooth-1e-4) > 1e-6 || exact != 0 {
+		t.Errorf("dz_2/dȳ_2: ridge %g (want −1e-4), smooth %g (want 1e-4), exact %g (want 0)", ridge, smooth, exact)
+	}
+}
+
+func TestSmoothTendsToExact(t *testing.T) {
+	y := loadLikeAllocation(151, 8)
+	p := NewAllocation()
+	sol, _ := Solve(context.Background(), p, y, nil)
+	a := randomVector(10, 10)
+	exact, _ := Differentiate(p, y, sol, a, nil)
+	prev := math.Inf(1)
+	for _, delta := range []float64{1e-2, 1e-4, 1e-6} {
+		s, err := Differentiate(p, y, sol, a, &DiffOptions{Smooth: delta})
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := maxAbsDiff(s.DY.RawMatrix().Data, exact.DY.RawMatrix().Data)
+		if d >= prev {
+			t.Errorf("δ = %g: distance to exact %g did not shrink (previous %g)", delta, d, prev)
+		}
+		prev = d
+	}
+	if prev > 1e-4 {
+		t.Errorf("δ = 1e-6 still %g from the exact derivative", prev)
 	}
 }
