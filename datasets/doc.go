@@ -28,7 +28,13 @@
 // default value is the corrected behaviour and whose "legacy" value reproduces
 // the reference (normalisation over all rows, symbol-major layout). The hold-out
 // permutations use NumpyPermutation, a bit-exact port of numpy's legacy
-// RandomState.permutation, so a seed gives the same split as numpy does.
+// RandomState.permutation, so a seed gives the same split as numpy does (and
+// the same S&P asset choice as np.random.choice).
+//
+// Normalisation statistics come from the Train rows by default. The power
+// features use the population sd (ddof = 0, as np.std); the portfolio
+// features one mean and unbiased sd per feature across the n assets, with
+// 1e-5 added to the sd, as the reference does. Targets are never scaled.
 //
 // Data files live in one directory with the layout
 //
@@ -36,8 +42,8 @@
 //	sp500/constituents.csv, sp500/stocks/<ticker>.us.txt
 //	synthetic/reference_seed1_{X,Y}.csv (optional, no public source)
 //
-// which Fetch fills from the public sources over HTTPS, checking the sha256 of
-// every file. Bad input (truncated or garbled lines, wrong column counts, NaN
+// (DefaultDataDir: $PIPE_DATA or ./data), which Fetch fills from the public
+// sources over HTTPS, checking the sha256 of every file. Bad input (truncated or garbled lines, wrong column counts, NaN
 // or Inf, timestamps out of order) is reported as an error that wraps
 // ErrBadData and names the file and line; a missing file wraps ErrMissing.
 package datasets

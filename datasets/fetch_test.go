@@ -119,16 +119,16 @@ func TestFetch(t *testing.T) {
 }
 
 func TestFetchCorrupt(t *testing.T) {
-	fs := &fileServer{dir: sharedData(t), corrupt: "pjm/" + PJMFiles[0]}
+	fs := &fileServer{dir: sharedData(t), corrupt: "pjm/" + PJMFile2008}
 	srv := httptest.NewServer(fs)
 	defer srv.Close()
 	dir := t.TempDir()
 	f := &Fetcher{Client: srv.Client(), Sources: testSources(srv.URL)[:1]}
 	err := f.Fetch(context.Background(), dir)
-	if !errors.Is(err, ErrChecksum) || !strings.Contains(err.Error(), "pjm/"+PJMFiles[0]) {
+	if !errors.Is(err, ErrChecksum) || !strings.Contains(err.Error(), "pjm/"+PJMFile2008) {
 		t.Fatalf("err = %v, want a checksum error naming the file", err)
 	}
-	for _, p := range []string{"pjm/" + PJMFiles[0], "pjm/" + PJMFiles[0] + ".part"} {
+	for _, p := range []string{"pjm/" + PJMFile2008, "pjm/" + PJMFile2008 + ".part"} {
 		if _, err := os.Stat(filepath.Join(dir, p)); err == nil {
 			t.Errorf("%s exists after a checksum failure", p)
 		}

@@ -11,13 +11,17 @@ import (
 	"gonum.org/v1/gonum/mat"
 )
 
-// PJMFiles are the two PJM files the reference concatenates, in order
-// (power.md §1.1), relative to <dir>/pjm.
-var PJMFiles = []string{"pjm_load_data_2008-11.txt", "pjm_load_data_2012-16.txt"}
+// The two PJM files the reference concatenates, in order (power.md §1.1),
+// relative to <dir>/pjm.
+const (
+	PJMFile2008 = "pjm_load_data_2008-11.txt"
+	PJMFile2012 = "pjm_load_data_2012-16.txt"
+)
 
 // PJMOptions controls LoadPJM. The zero value is the default.
 type PJMOptions struct {
-	// Files under <dir>/pjm, concatenated in order; nil means PJMFiles.
+	// Files under <dir>/pjm, concatenated in order; nil means
+	// [PJMFile2008, PJMFile2012].
 	Files []string
 	// Norm is the source of the feature z-scores (ddof = 0, as the
 	// reference's np.std). NormLegacy reproduces power.md §1.6.
@@ -39,7 +43,7 @@ type PJMOptions struct {
 
 func (o *PJMOptions) defaults() error {
 	if o.Files == nil {
-		o.Files = PJMFiles
+		o.Files = []string{PJMFile2008, PJMFile2012}
 	}
 	if o.TrainFrac == 0 {
 		o.TrainFrac = 0.8

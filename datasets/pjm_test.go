@@ -23,8 +23,8 @@ func TestPJMTables(t *testing.T) {
 		first, last string
 		missing     int
 	}{
-		{PJMFiles[0], 1460, "2008-01-01", "2011-12-30", 5},
-		{PJMFiles[1], 1734, "2011-12-31", "2016-09-28", 28},
+		{PJMFile2008, 1460, "2008-01-01", "2011-12-30", 5},
+		{PJMFile2012, 1734, "2011-12-31", "2016-09-28", 28},
 	}
 	for _, c := range cases {
 		tab, err := readPJM(dir+"/pjm/"+c.file, loc)
@@ -159,7 +159,7 @@ func TestPJMWarnsAboutTemperature(t *testing.T) {
 	var found bool
 	for _, w := range d.Warnings {
 		t.Log(w)
-		if strings.HasPrefix(w, PJMFiles[1]+": temperature constant at 1.4 from 2014-01-24") {
+		if strings.HasPrefix(w, PJMFile2012+": temperature constant at 1.4 from 2014-01-24") {
 			found = true
 		}
 	}

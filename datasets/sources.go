@@ -45,8 +45,8 @@ const (
 // reference draw has no public source and is not included.
 func Sources() []Source {
 	src := []Source{
-		{"pjm/" + PJMFiles[0], pjmBase + PJMFiles[0], "8dc80051563e406fa077064155d0dcef32f335165381b8aebf3f43cebfb9470b", 1611814},
-		{"pjm/" + PJMFiles[1], pjmBase + PJMFiles[1], "f83c74db6685dd16c2db1b868907562fd4da74e8cac51e1ea24aead725542989", 1913048},
+		{"pjm/" + PJMFile2008, pjmBase + PJMFile2008, "8dc80051563e406fa077064155d0dcef32f335165381b8aebf3f43cebfb9470b", 1611814},
+		{"pjm/" + PJMFile2012, pjmBase + PJMFile2012, "f83c74db6685dd16c2db1b868907562fd4da74e8cac51e1ea24aead725542989", 1913048},
 		{"sp500/constituents.csv", constituentsURL, constituentsSum, constituentsSize},
 	}
 	for _, f := range sp500Files {
