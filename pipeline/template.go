@@ -111,6 +111,9 @@ func readExclude(rs *rawStage, n *yaml.Node) error {
 	return nil
 }
 
+// maxExpansion bounds the stages one template may expand to.
+const maxExpansion = 10000
+
 // assignments returns every combination of the template's matrix, in the
 // order of the axes, minus the excluded ones.
 func (rs *rawStage) assignments(p *problems, vars map[string]any) []map[string]any {
@@ -118,6 +121,10 @@ func (rs *rawStage) assignments(p *problems, vars map[string]any) []map[string]a
 	for _, ax := range rs.matrix {
 		values, ok := axisValues(p, rs, ax, vars)
 		if !ok {
+			return nil
+		}
+		if len(out)*len(values) > maxExpansion {
+			p.add(ax.line, rs.name, "matrix expands to more than %d stages", maxExpansion)
 			return nil
 		}
 		var next []map[string]any

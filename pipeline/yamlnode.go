@@ -7,22 +7,34 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
+// maxNodes bounds the values built from one YAML value, so that aliases
+// nested into each other ("billion laughs") fail instead of exhausting memory.
+const maxNodes = 1 << 20
+
 // nodeValue converts a YAML node into the value types Params promises:
 // string, int, float64, bool, nil, []any and map[string]any. Timestamps and
 // other exotic scalars stay strings, so the value is exactly what was written.
 func nodeValue(n *yaml.Node) (any, error) {
+	budget := maxNodes
+	return nodeValueBudget(n, &budget)
+}
+
+func nodeValueBudget(n *yaml.Node, budget *int) (any, error) {
+	if *budget--; *budget < 0 {
+		return nil, fmt.Errorf("line %d: value too large (aliases expand to more than %d nodes)", n.Line, maxNodes)
+	}
 	switch n.Kind {
 	case yaml.DocumentNode:
 		if len(n.Content) == 0 {
 			return nil, nil
 		}
-		return nodeValue(n.Content[0])
+		return nodeValueBudget(n.Content[0], budget)
 	case yaml.AliasNode:
-		return nodeValue(n.Alias)
+		return nodeValueBudget(n.Alias, budget)
 	case yaml.SequenceNode:
 		out := make([]any, len(n.Content))
 		for i, c := range n.Content {
-			v, err := nodeValue(c)
+			v, err := nodeValueBudget(c, budget)
 			if err != nil {
 				return nil, err
 			}
@@ -32,7 +44,7 @@ func nodeValue(n *yaml.Node) (any, error) {
 	case yaml.MappingNode:
 		out := make(map[string]any, len(n.Content)/2)
 		err := eachPair(n, func(k string, _ int, v *yaml.Node) error {
-			val, err := nodeValue(v)
+			val, err := nodeValueBudget(v, budget)
 			out[k] = val
 			return err
 		})
