@@ -95,6 +95,7 @@ func (o *SP500Options) defaults() error {
 
 // stockPanel is the featurized universe: A tickers (sorted), D dates.
 type stockPanel struct {
+	days    int // trading days in the window
 	tickers []string
 	dates   []string    // the D sample dates
 	feat    [][]float64 // per ticker, D × 28 row-major
@@ -238,7 +239,7 @@ func featurize(ctx context.Context, series []*stockSeries, need []int, workers i
 	if n <= 0 {
 		return nil, fmt.Errorf("%d trading days in the window; the features need more than %d: %w", T, stockLookback+stockAhead, ErrBadData)
 	}
-	p := &stockPanel{}
+	p := &stockPanel{days: T}
 	for _, d := range series[0].dates[t0 : t0+n] {
 		p.dates = append(p.dates, formatDate(d))
 	}
@@ -319,16 +320,17 @@ func (p *stockPanel) meta(sel []int, sectors map[string]string, o SP500Options) 
 		}
 	}
 	m := map[string]string{
-		"universe":    strings.Join(p.tickers, ","),
-		"assets":      strings.Join(chosen, ","),
-		"sectors":     strings.Join(sec, ","),
-		"asset_seed":  strconv.FormatUint(uint64(o.AssetSeed), 10),
-		"layout":      string(o.Layout),
-		"norm":        string(o.Norm.orDefault()),
-		"window":      o.Start + ".." + o.End,
-		"train_frac":  strconv.FormatFloat(o.TrainFrac, 'g', -1, 64),
-		"hold_frac":   strconv.FormatFloat(o.HoldFrac, 'g', -1, 64),
-		"sample_days": p.dates[0] + ".." + p.dates[len(p.dates)-1],
+		"universe":     strings.Join(p.tickers, ","),
+		"assets":       strings.Join(chosen, ","),
+		"sectors":      strings.Join(sec, ","),
+		"asset_seed":   strconv.FormatUint(uint64(o.AssetSeed), 10),
+		"layout":       string(o.Layout),
+		"norm":         string(o.Norm.orDefault()),
+		"window":       o.Start + ".." + o.End,
+		"train_frac":   strconv.FormatFloat(o.TrainFrac, 'g', -1, 64),
+		"hold_frac":    strconv.FormatFloat(o.HoldFrac, 'g', -1, 64),
+		"sample_days":  p.dates[0] + ".." + p.dates[len(p.dates)-1],
+		"trading_days": strconv.Itoa(p.days),
 	}
 	return m
 }

@@ -33,8 +33,8 @@ func TestSP500Shapes(t *testing.T) {
 	if d.Count(Train) != 2028 || d.Count(Hold) != 289 || d.Count(Test) != 581 {
 		t.Errorf("splits %d/%d/%d", d.Count(Train), d.Count(Hold), d.Count(Test))
 	}
-	if n := len(splitList(d.Meta["universe"])); n != 224 {
-		t.Errorf("universe of %d tickers", n)
+	if n := len(splitList(d.Meta["universe"])); n != 224 || d.Meta["trading_days"] != "3273" {
+		t.Errorf("universe of %d tickers over %s trading days, want 224 over 3273", n, d.Meta["trading_days"])
 	}
 	for _, s := range []Split{Train, Hold, Test} {
 		o, e := Hindsight(d, s)
