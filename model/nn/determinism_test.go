@@ -133,3 +133,14 @@ func TestTapeBytesPerRow(t *testing.T) {
 		t.Errorf("%d bytes per row, documented 6932", body/int64(rows)+4)
 	}
 }
+
+// TestDenoiserZeroRows: an empty batch is legal and leaves gradients at 0.
+func TestDenoiserZeroRows(t *testing.T) {
+	d := NewDenoiser(DenoiserConfig{YDim: 3, XDim: 2, Hidden: 8, Blocks: 2}, rand.New(rand.NewPCG(18, 0)))
+	tape := &Tape{}
+	out := d.Forward(NewMatrix(0, 3), nil, NewMatrix(0, 2), tape)
+	dyt := d.Backward(tape, NewMatrix(0, 3))
+	if out.Rows != 0 || dyt.Rows != 0 || tape.Len() != 0 || GradNorm(d.Params()) != 1e-6 {
+		t.Errorf("empty batch: out %v, dy_t %v, tape %d, grad norm %v", out, dyt, tape.Len(), GradNorm(d.Params()))
+	}
+}
