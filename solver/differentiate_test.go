@@ -118,3 +118,23 @@ func countPositive(x []float64) int {
 	}
 	return c
 }
+
+// TestPointPredictionGradient: with one sample (a point forecast ŷ) DY's
+// row is dL/dŷ. In the hand case of TestPowerBindingRampByHand, z* =
+// (ŷ_2 − 0.4, ŷ_2): both hours follow the second forecast hour.
+func TestPointPredictionGradient(t *testing.T) {
+	p := Power{N: 2, GammaU: 50, GammaO: 0.5, Ramp: 0.4}
+	y := mat.NewDense(1, 2, []float64{0, 1})
+	sol, _ := Solve(context.Background(), p, y, nil)
+	a := []float64{0.7, -0.2}
+	sens, err := Differentiate(p, y, sol, a, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := sens.DY.RawRowView(0); math.Abs(got[0]) > 1e-15 || math.Abs(got[1]-0.5) > 1e-15 {
+		t.Errorf("dL/dŷ = %v, want (0, 0.5)", got)
+	}
+	rng := newRand(161)
+	checkDYFiniteDifferences(t, NewPower(), loadSamples(rng, 1, 24, 0, 0.6), randomVector(11, 24), 1e-7, 1e-6)
+	checkDYFiniteDifferences(t, Portfolio{N: 6, Alpha: 1}, mat.NewDense(1, 6, []float64{0.3, 0.5, -0.2, 0.45, 0.1, 0.2}), randomVector(12, 6), 1e-6, 1e-6)
+}

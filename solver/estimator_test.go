@@ -117,11 +117,7 @@ func loadLikeAllocation(seed uint64, m int) *mat.Dense {
 // (y_j = μ + σε_j) must agree with each other and with finite differences
 // of L within Monte Carlo error.
 func TestEstimatorsAgreeOnGaussianFamily(t *testing.T) {
-	const (
-		sigma = 0.5
-		m     = 400
-		reps  = 40
-	)
+	const sigma = 0.5
 	mu := []float64{0.2, 0.3, 0.8} // z = (0.8, 1.2, clipped 2)
 	yTrue := []float64{0.5, -0.4, 0.3}
 	p := Allocation{N: 3, C: 2}
@@ -140,34 +136,7 @@ func TestEstimatorsAgreeOnGaussianFamily(t *testing.T) {
 		mm[i] -= h
 		truth[i] = (p.Cost(yTrue, zPop(mp)) - p.Cost(yTrue, zPop(mm))) / (2 * h)
 	}
-	rng := newRand(71)
-	sf, rp := make([][]float64, 3), make([][]float64, 3)
-	for r := 0; r < reps; r++ {
-		y := mat.NewDense(m, 3, nil)
-		for j := 0; j < m; j++ {
-			for i := range mu {
-				y.Set(j, i, mu[i]+sigma*rng.NormFloat64())
-			}
-		}
-		sol, err := Solve(context.Background(), p, y, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		a := make([]float64, 3)
-		p.Grad(a, yTrue, sol.Z)
-		sens, err := Differentiate(p, y, sol, a, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for i := range mu {
-			var s, d float64
-			for j := 0; j < m; j++ {
-				s += sens.Weights[j] * (y.At(j, i) - mu[i]) / (sigma * sigma) / m
-				d += sens.DY.At(j, i)
-			}
-			sf[i], rp[i] = append(sf[i], s), append(rp[i], d)
-		}
-	}
+	sf, rp := gaussianEstimates(t, p, mu, sigma, yTrue, 400, 40)
 	for i := range mu {
 		ms, ss := meanSE(sf[i])
 		mr, sr := meanSE(rp[i])
@@ -183,6 +152,42 @@ func TestEstimatorsAgreeOnGaussianFamily(t *testing.T) {
 			t.Errorf("coordinate %d: estimators disagree: %.5f vs %.5f", i, ms, mr)
 		}
 	}
+}
+
+// gaussianEstimates returns, per coordinate of μ, reps replications of the
+// score-function estimate (1/M)Σ_j w_j (y_j − μ)/σ² and of the
+// reparameterization estimate Σ_j DY_j of dL/dμ, L = f(yTrue, z*).
+func gaussianEstimates(t *testing.T, p Problem, mu []float64, sigma float64, yTrue []float64, m, reps int) ([][]float64, [][]float64) {
+	rng := newRand(71)
+	n := len(mu)
+	sf, rp := make([][]float64, n), make([][]float64, n)
+	for r := 0; r < reps; r++ {
+		y := mat.NewDense(m, n, nil)
+		for j := 0; j < m; j++ {
+			for i := range mu {
+				y.Set(j, i, mu[i]+sigma*rng.NormFloat64())
+			}
+		}
+		sol, err := Solve(context.Background(), p, y, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := make([]float64, n)
+		p.Grad(a, yTrue, sol.Z)
+		sens, err := Differentiate(p, y, sol, a, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range mu {
+			var s, d float64
+			for j := 0; j < m; j++ {
+				s += sens.Weights[j] * (y.At(j, i) - mu[i]) / (sigma * sigma) / float64(m)
+				d += sens.DY.At(j, i)
+			}
+			sf[i], rp[i] = append(sf[i], s), append(rp[i], d)
+		}
+	}
+	return sf, rp
 }
 
 func meanSE(x []float64) (float64, float64) {
