@@ -7,9 +7,11 @@ import "fmt"
 //
 // With a_k the input of hidden layer k (a_0 = LN_in([y_t, temb, x]),
 // a_{k+1} = LN_k(SiLU(a_k·W_kᵀ + b_k))), it runs from the output down:
-// dW_out = dEpsᵀ·a_B, then per block the LayerNorm and SiLU backward of
-// lnBackwardRow and actBackwardRow fused in one row pass, dW_k = dpreᵀ·a_k,
-// da_k = dpre·W_k; the a_k are recomputed from the saved x̂ as γ⊙x̂+β.
+// dW_out = dEpsᵀ·a_B, then per block the LayerNorm and SiLU backward fused
+// in one row pass (blockRow.backward), dW_k = dpreᵀ·a_k, da_k = dpre·W_k;
+// the a_k are recomputed from the saved SiLU outputs and LayerNorm
+// statistics, and the input LayerNorm's gradient splits into dL/dy_t and
+// the time embedding's gradient, summed per distinct step.
 func (d *Denoiser) Backward(tape *Tape, dEps *Matrix) *Matrix {
 	rec, ok := tape.Pop().(*denoiserRecord)
 	if !ok || rec.d != d {
@@ -43,7 +45,7 @@ func (d *Denoiser) Backward(tape *Tape, dEps *Matrix) *Matrix {
 	d.inputBackPass(rec, da, dyt)
 	dT := d.Time.scatter(da, rec.idx, rec.nuniq, d.cfg.YDim)
 	d.ws.giveSlab(rec.slab)
-	d.Time.backwardTable(tape, dT)
+	d.Time.backwardTable(d.Time.pop(tape), dT)
 	return dyt
 }
 

@@ -120,14 +120,18 @@ func (te *TimeEmbedding) table(t []int, tape *Tape) (*Matrix, []int32) {
 	return out, idx
 }
 
-// backwardTable pops the record of table and back-propagates dT, the
-// gradient with respect to each distinct step's embedding, into the
-// parameters.
-func (te *TimeEmbedding) backwardTable(tape *Tape, dT *Matrix) {
+// pop takes this embedding's record off the tape.
+func (te *TimeEmbedding) pop(tape *Tape) *timeRecord {
 	rec, ok := tape.Pop().(*timeRecord)
 	if !ok || rec.te != te {
 		panic(fmt.Errorf("%w: TimeEmbedding backward", ErrTape))
 	}
+	return rec
+}
+
+// backwardTable back-propagates dT, the gradient with respect to each
+// distinct step's embedding in rec, into the parameters.
+func (te *TimeEmbedding) backwardTable(rec *timeRecord, dT *Matrix) {
 	u := len(rec.uniq)
 	mustSameShape("TimeEmbedding backward", dT, &Matrix{Rows: u, Cols: te.Dim})
 	hid := view(te.ws.buf32(2, u*te.Hidden), u, te.Hidden)
@@ -157,13 +161,9 @@ func (te *TimeEmbedding) Forward(t []int, tape *Tape) *Matrix {
 // Backward pops Forward's record and adds the parameter gradients for
 // dy = dL/d(embedding rows).
 func (te *TimeEmbedding) Backward(tape *Tape, dy *Matrix) {
-	rec, ok := tape.Pop().(*timeRecord)
-	if !ok || rec.te != te {
-		panic(fmt.Errorf("%w: TimeEmbedding backward", ErrTape))
-	}
+	rec := te.pop(tape)
 	mustSameShape("TimeEmbedding.Backward", dy, &Matrix{Rows: len(rec.idx), Cols: te.Dim})
-	tape.Push(rec)
-	te.backwardTable(tape, te.scatter(dy, rec.idx, len(rec.uniq), 0))
+	te.backwardTable(rec, te.scatter(dy, rec.idx, len(rec.uniq), 0))
 }
 
 // scatter sums the rows of d[:, off:off+Dim] that share a step into one row
