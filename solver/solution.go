@@ -47,8 +47,11 @@ func (s Status) String() string {
 // Options tune the solvers. The zero value (or a nil *Options) selects the
 // defaults documented on each field.
 type Options struct {
-	// Tol is the relative tolerance of the interior-point stopping test on the
-	// primal, dual and complementarity residuals (see SolveQP). Default 1e-9.
+	// Tol is the tolerance of the interior-point stopping test, which
+	// requires each of ‖Gz + s − h‖∞/(1 + ‖h‖∞), ‖Az − b‖∞/(1 + ‖b‖∞),
+	// ‖∇f + Gᵀλ + Aᵀν‖∞/(1 + max(‖∇f‖∞, ‖Gᵀλ + Aᵀν‖∞)) and sᵀλ/(1 + |f|) to
+	// be at most Tol; a polished solution must pass the same test. Default
+	// 1e-9.
 	Tol float64
 	// MaxIter bounds the interior-point (or, for power, dual) iterations.
 	// Default 100 for interior point, 20000 for the power dual method.
