@@ -131,22 +131,26 @@ func (l *Linear) Backward(tape *Tape, dy *Matrix) *Matrix {
 // with Go's). The blocks depend only on the shape, so results do not depend
 // on the number of workers.
 
-// gemmBlock is the number of rows (or output columns, for weight
-// gradients) in one block of a split product.
-const gemmBlock = 256
+// gemmBlock is the number of rows in one block of a split product;
+// gradBlock the number of weight rows in one block of a weight gradient
+// (smaller, so that a 256-wide layer still splits in two).
+const (
+	gemmBlock = 256
+	gradBlock = 128
+)
 
 // splitGemm turns the splitting off (for comparing the two strategies).
 var splitGemm = true
 
-// forBlocks calls fn(lo, hi) for the gemmBlock-sized blocks of [0, n) on up
-// to GOMAXPROCS goroutines.
-func forBlocks(n int, fn func(lo, hi int)) {
+// forBlocks calls fn(lo, hi) for the size-sized blocks of [0, n) on up to
+// GOMAXPROCS goroutines.
+func forBlocks(n, size int, fn func(lo, hi int)) {
 	if !splitGemm {
 		fn(0, n)
 		return
 	}
-	nb := (n + gemmBlock - 1) / gemmBlock
-	block := func(i int) { fn(i*gemmBlock, min(n, (i+1)*gemmBlock)) }
+	nb := (n + size - 1) / size
+	block := func(i int) { fn(i*size, min(n, (i+1)*size)) }
 	if workers := min(runtime.GOMAXPROCS(0), nb); workers > 1 {
 		forParallel(nb, workers, block)
 		return
@@ -176,7 +180,7 @@ func matMulT(a, b, c *Matrix) {
 		return
 	}
 	bg := b.General()
-	forBlocks(c.Rows, func(lo, hi int) {
+	forBlocks(c.Rows, gemmBlock, func(lo, hi int) {
 		blas32.Gemm(blas.NoTrans, blas.Trans, 1, rowsOf(a, lo, hi), bg, 0, rowsOf(c, lo, hi))
 	})
 }
@@ -191,7 +195,7 @@ func matMul(a, b, c *Matrix) {
 		return
 	}
 	bg := b.General()
-	forBlocks(c.Rows, func(lo, hi int) {
+	forBlocks(c.Rows, gemmBlock, func(lo, hi int) {
 		blas32.Gemm(blas.NoTrans, blas.NoTrans, 1, rowsOf(a, lo, hi), bg, 0, rowsOf(c, lo, hi))
 	})
 }
@@ -203,7 +207,7 @@ func addMatTMul(a, b, c *Matrix) {
 		return
 	}
 	bg := b.General()
-	forBlocks(c.Rows, func(lo, hi int) {
+	forBlocks(c.Rows, gradBlock, func(lo, hi int) {
 		blas32.Gemm(blas.Trans, blas.NoTrans, 1, colsOf(a, lo, hi), bg, 1, rowsOf(c, lo, hi))
 	})
 }
