@@ -26,6 +26,7 @@ func TestPJMBadInput(t *testing.T) {
 		{"gapday.txt", "line 97: no readings between 2015-01-04 and 2015-01-06"},
 		{"fractional.txt", "line 91: time"},
 		{"dst_duplicate_differs.txt", "line 28: timestamp 1425798000 repeats line 27"},
+		{"fallback.txt", "line 27: local time 2015-11-01 01:00 EST falls in the same hour as line 26"},
 		{"empty.txt", "no data lines"},
 	}
 	for _, c := range cases {

@@ -135,7 +135,7 @@ func (t *dayTable) pivot(lines []pjmLine, loc *time.Location) error {
 	for i := range nan {
 		nan[i] = math.NaN()
 	}
-	where := map[[2]int]int{} // (day index, hour) -> line, for the duplicate message
+	var where [][24]int // line of each filled cell, for the collision message
 	for _, l := range lines {
 		lt := time.Unix(l.ts, 0).In(loc)
 		date := civil(lt)
@@ -145,15 +145,16 @@ func (t *dayTable) pivot(lines []pjmLine, loc *time.Location) error {
 				return lineError(t.file, l.line, "no readings between %s and %s", t.dates[k].Format(time.DateOnly), date.Format(time.DateOnly))
 			}
 			t.dates = append(t.dates, date)
+			where = append(where, [24]int{})
 			t.load = append(t.load, nan)
 			t.temp = append(t.temp, nan)
 			k++
 		}
 		h := lt.Hour()
-		if prev, dup := where[[2]int{k, h}]; dup {
+		if prev := where[k][h]; prev != 0 {
 			return lineError(t.file, l.line, "local time %s falls in the same hour as line %d", lt.Format("2006-01-02 15:04 MST"), prev)
 		}
-		where[[2]int{k, h}] = l.line
+		where[k][h] = l.line
 		t.load[k][h], t.temp[k][h] = l.load, l.temp
 	}
 	return nil
