@@ -61,10 +61,10 @@ const (
 
 // DiffOptions tune Differentiate. A nil *DiffOptions means all defaults.
 type DiffOptions struct {
-	Want         Want
-	Mixed        MixedForm
-	Kinks        KinkRule
-	ScoreHessian ScoreHessian
+	Want         Want         // outputs to compute (default both)
+	Mixed        MixedForm    // mixed derivative used for DY (default exact)
+	Kinks        KinkRule     // convention at power kinks (default exact)
+	ScoreHessian ScoreHessian // Hessian of the score system at kinks (default smooth part)
 	// Group applies to MixedReference with averaging (allocation): the
 	// average is taken over consecutive groups of Group samples, each
 	// scaled by 1/Group instead of 1/M, as the reference does per item
@@ -150,9 +150,12 @@ type saaHessian interface {
 // system (LU, float64) and solves one adjoint system; each sample then
 // costs a dot product (weights) or a small matrix–vector product (DY).
 //
-// When K is singular or ill-conditioned (weakly active constraints,
-// degenerate vertices, non-unique optima) it is regularized and the result
-// says so (KKTInfo.Auto, Ridge). Errors: ErrNaN if a is not finite;
+// The adjoint system is first reduced exactly: inactive rows drop out,
+// coordinates held by an active bound (or a pin) are eliminated, and only
+// the free coordinates, the other active rows and the equalities remain
+// (KKTInfo.Size). When that system is singular or ill-conditioned (weakly
+// active constraints, degenerate vertices, non-unique optima) it is
+// regularized and the result says so (KKTInfo.Auto, Ridge). Errors: ErrNaN if a is not finite;
 // ErrNoConvergence if K stays singular after regularization. Mismatched
 // sizes panic (ErrDimension).
 func Differentiate(p Problem, Y *mat.Dense, sol *Solution, a []float64, opts *DiffOptions) (*Sensitivity, error) {

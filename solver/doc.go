@@ -47,9 +47,11 @@
 // arbitrary answers: power hours on a kink are pinned to their sample
 // (Power, KinkRule), the portfolio's degenerate vertex duals follow
 // portfolio.md §2.3 (Portfolio), and a singular K is regularized and
-// reported (KKTInfo). The reference implementation's own forms — averaged
-// or incomplete mixed derivatives, H = I at kinks, the 1e-6 ridge — are
-// available as named options (ReferenceOptions) to reproduce its numbers.
+// reported (KKTInfo). Where the exact derivative is zero (an LP-like vertex),
+// DiffOptions.Smooth differentiates a barrier-smoothed problem instead. The
+// reference implementation's own forms — averaged or incomplete mixed
+// derivatives, H = I at kinks, the 1e-6 ridge — are available as named
+// options (ReferenceOptions) to reproduce its numbers.
 //
 // # Errors
 //
@@ -57,4 +59,5 @@
 // ErrDimension (gonum's convention). Everything else is returned as an
 // error wrapping one sentinel: ErrNaN for non-finite input, ErrInfeasible,
 // ErrUnbounded, ErrNotConvex, or ErrNoConvergence; test with errors.Is.
+// A cancelled context ends a solve with the context's error.
 package solver

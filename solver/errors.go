@@ -7,7 +7,7 @@ import (
 )
 
 // Sentinel errors. Every error returned by this package wraps exactly one of
-// them (test with errors.Is). ErrDimension is never returned: a shape
+// them (test with errors.Is), except the context's error after cancellation. ErrDimension is never returned: a shape
 // mismatch is a programmer error and panics, following gonum's convention,
 // with a value that wraps ErrDimension, so a recovered panic can still be
 // classified with errors.Is.

@@ -10,7 +10,9 @@ import (
 
 // KKTInfo describes how one KKT system was built and factored.
 type KKTInfo struct {
-	// Size is the order of the reduced system actually factored (see kktSystem).
+	// Size is the order of the reduced system actually factored: free
+	// coordinates, active rows that are not bounds, equalities (see
+	// Differentiate).
 	Size int
 	// Active is the number of inequality rows with λ_i > 0. Rows with λ_i = 0
 	// are decoupled from z (their row reads s_i dλ_i = 0) and are left out;
