@@ -137,7 +137,12 @@ func (e *Engine) Status(ctx context.Context, names []string) ([]StageStatus, err
 		}
 		if st.Reason == "" {
 			p, err := e.prepare(ctx, s, done)
-			if err != nil {
+			if errors.Is(err, ErrMissingFile) {
+				st.Reason = err.Error()
+				stale[name] = true
+				out = append(out, st)
+				continue
+			} else if err != nil {
 				return nil, err
 			}
 			st.Key = p.key
