@@ -76,11 +76,14 @@ func printPorts(w io.Writer, title string, ports []pipeline.PortSpec) {
 		if p.Many {
 			tags = append(tags, "fan-in: a list or glob of stage.output")
 		}
-		line := fmt.Sprintf("    %-16s %s", p.Name, p.Doc)
-		if len(tags) > 0 {
-			line += " (" + strings.Join(tags, "; ") + ")"
+		words := []string{fmt.Sprintf("    %-16s", p.Name)}
+		if p.Doc != "" {
+			words = append(words, p.Doc)
 		}
-		fmt.Fprintln(w, strings.TrimRight(line, " "))
+		if len(tags) > 0 {
+			words = append(words, "("+strings.Join(tags, "; ")+")")
+		}
+		fmt.Fprintln(w, strings.Join(words, " "))
 	}
 }
 
