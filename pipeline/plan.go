@@ -160,7 +160,7 @@ func (e *Engine) Status(ctx context.Context, names []string) ([]StageStatus, err
 		stale[name] = !st.Cached
 		out = append(out, st)
 	}
-	return out, nil
+	return out, e.files.save(ctx)
 }
 
 // lastRecord returns the record of the stage's latest successful run (the

@@ -29,6 +29,9 @@ var profileKeys = map[string]bool{"vars": true, "params": true}
 
 func readProfile(p *problems, name string, line int, n *yaml.Node) *rawProfile {
 	prof := &rawProfile{name: name, line: line, vars: map[string]any{}, varLines: map[string]int{}}
+	if !stageNameRE.MatchString(name) {
+		p.add(line, "", "invalid profile name %q (use letters, digits and _ . -)", name)
+	}
 	err := eachPair(n, func(key string, kl int, v *yaml.Node) error {
 		switch {
 		case !profileKeys[key]:

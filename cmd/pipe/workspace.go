@@ -60,7 +60,7 @@ func openWorkspace(c *cli.Context) (*workspace, error) {
 		return nil, err
 	}
 	eng := pipeline.NewEngine(pipeline.Config{File: f, Store: store, Fingerprints: fp, DataDir: dataDir,
-		Version: programVersion(), Executor: local.New(store, local.Options{TempDir: filepath.Join(store.Dir(), "tmp")})})
+		Version: programVersion(), Executor: local.New(store, local.Options{})})
 	return &workspace{file: f, store: store, engine: eng, dataDir: dataDir}, nil
 }
 
