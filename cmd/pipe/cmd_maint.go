@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"sort"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -96,7 +97,16 @@ func gcCommand() *cli.Command {
 			}
 			fmt.Fprintf(c.App.Writer, "%s %d records, %d objects (%s), %d references; kept %d records, %d objects\n",
 				verb, rep.RemovedRecords, rep.RemovedObjects, bytesText(rep.RemovedBytes), len(rep.RemovedRefs), rep.KeptRecords, rep.KeptObjects)
-			return nil
+			if c.Bool("dry-run") {
+				return nil
+			}
+			// Temporary files an interrupted writer left behind; an hour is
+			// far longer than any single write takes.
+			n, err := ws.store.CleanTmp(time.Hour)
+			if n > 0 {
+				fmt.Fprintf(c.App.Writer, "removed %d stale temporary files\n", n)
+			}
+			return err
 		},
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -106,7 +107,7 @@ func fetchCommand() *cli.Command {
 			}
 			if dir == "" {
 				if path, err := findFile(flagString(c, "file")); err == nil {
-					dir = strings.TrimSuffix(path, "pipelines.yaml") + "data"
+					dir = filepath.Join(filepath.Dir(path), "data")
 				} else {
 					dir = datasets.DefaultDataDir()
 				}
