@@ -48,8 +48,17 @@ func (e *Engine) File() *File { return e.cfg.File }
 // Store returns the engine's store.
 func (e *Engine) Store() artifacts.Store { return e.cfg.Store }
 
-// Close saves the external-file digest cache.
-func (e *Engine) Close(ctx context.Context) error { return e.files.save(ctx) }
+// Close saves the external-file digest cache and, if the fingerprinter
+// caches in the store, the fingerprint cache.
+func (e *Engine) Close(ctx context.Context) error {
+	err := e.files.save(ctx)
+	if c, ok := e.cfg.Fingerprints.(*cachedFingerprints); ok {
+		if cerr := c.save(ctx); err == nil {
+			err = cerr
+		}
+	}
+	return err
+}
 
 // newRecord fills the provenance fields every record carries.
 func (e *Engine) newRecord(p *prepared) *artifacts.Record {

@@ -100,6 +100,15 @@ func gcRoots(ctx context.Context, s artifacts.Store, f *File) (map[artifacts.Key
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	// Cached fingerprints are cheap to recompute, and old builds' entries
+	// would otherwise pile up.
+	err = s.Refs(ctx, fingerprintCacheRef, func(name string, _ []byte) error {
+		drop = append(drop, name)
+		return nil
+	})
+	if err != nil {
+		return nil, nil, nil, err
+	}
 	err = s.Refs(ctx, "logs/", func(name string, value []byte) error {
 		var fl failedLog
 		if _, ok := f.Stages[strings.TrimPrefix(name, "logs/")]; !ok || json.Unmarshal(value, &fl) != nil {

@@ -160,7 +160,7 @@ func (e *Engine) Status(ctx context.Context, names []string) ([]StageStatus, err
 		stale[name] = !st.Cached
 		out = append(out, st)
 	}
-	return out, e.files.save(ctx)
+	return out, e.Close(ctx)
 }
 
 // lastRecord returns the record of the stage's latest successful run (the

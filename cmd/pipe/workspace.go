@@ -59,7 +59,8 @@ func openWorkspace(c *cli.Context) (*workspace, error) {
 	if err != nil {
 		return nil, err
 	}
-	eng := pipeline.NewEngine(pipeline.Config{File: f, Store: store, Fingerprints: fp, DataDir: dataDir,
+	fps := pipeline.CacheFingerprints(fp, store, fp.SourceDigest)
+	eng := pipeline.NewEngine(pipeline.Config{File: f, Store: store, Fingerprints: fps, DataDir: dataDir,
 		Version: programVersion(), Executor: local.New(store, local.Options{})})
 	return &workspace{file: f, store: store, engine: eng, dataDir: dataDir}, nil
 }

@@ -23,6 +23,10 @@
 // reached code imports (from the binary's build information, or go.mod), the
 // Go toolchain version, and the kind's manual Version salt.
 //
+// Parsing the sources takes tens of milliseconds, so a program caches the
+// results under SourceDigest (pipeline.CacheFingerprints keeps them in the
+// store): an unchanged binary never parses its sources again.
+//
 // Limitations: package-level variables that no reached code names are not
 // included even if their initializers have side effects; files embedded with
 // //go:embed are not hashed; a cgo preamble is covered because files that

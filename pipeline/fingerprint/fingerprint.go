@@ -265,3 +265,34 @@ func parseGoMod(src string) (string, map[string]string) {
 	}
 	return module, deps
 }
+
+// SourceDigest returns a digest of everything any fingerprint of this
+// Fingerprinter depends on: every file of Sources, the external module
+// versions and the Go version. Two programs with equal source digests give
+// every kind equal fingerprints, so fingerprints may be cached under it.
+func (f *Fingerprinter) SourceDigest() (string, error) {
+	h := sha256.New()
+	h.Write([]byte(version + "\n" + f.cfg.GoVersion + "\n"))
+	mods := make([]string, 0, len(f.deps))
+	for m, v := range f.deps {
+		mods = append(mods, m+"@"+v)
+	}
+	sort.Strings(mods)
+	h.Write([]byte(strings.Join(mods, "\n") + "\n"))
+	err := fs.WalkDir(f.cfg.Sources, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(f.cfg.Sources, p)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(h, "%s\x00%d\x00", p, len(b))
+		h.Write(b)
+		return nil
+	})
+	if err != nil {
+		return "", fmt.Errorf("%w: %v", pipeline.ErrFingerprint, err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}

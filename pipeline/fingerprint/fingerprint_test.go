@@ -184,3 +184,23 @@ func BenchmarkFingerprintRealModule(b *testing.B) {
 		}
 	}
 }
+
+func TestSourceDigest(t *testing.T) {
+	digest := func(m fstest.MapFS) string {
+		f, err := fingerprint.New(fingerprint.Config{Sources: m, Deps: map[string]string{"ext.org/lib": "v1.2.0"}, GoVersion: "go1.26"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := f.SourceDigest()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	a, b := digest(baseFS()), digest(baseFS())
+	m := baseFS()
+	m["model/model.go"] = &fstest.MapFile{Data: []byte(modelFile + "// a comment\n")}
+	if a != b || digest(m) == a {
+		t.Fatal("source digest must be equal for equal sources and change with any byte")
+	}
+}
