@@ -68,14 +68,14 @@ type Pipeline struct {
 type Export struct {
 	From   Ref
 	To     string // relative to File.Dir
-	Format string // one of ExportFormats
+	Format string // one of exportFormats
 	Line   int
 }
 
-// ExportFormats are the formats an export may name: arrow (the stored Arrow
+// exportFormats are the formats an export may name: arrow (the stored Arrow
 // IPC bytes, checked to be a table), csv, json, md (rendered from the
 // table), and raw (the stored bytes unchanged, for shell stages' files).
-var ExportFormats = []string{"arrow", "csv", "json", "md", "raw"}
+var exportFormats = []string{"arrow", "csv", "json", "md", "raw"}
 
 // Shell reports whether s runs a shell command rather than a built-in kind.
 func (s *Stage) Shell() bool { return s.Kind == "" }

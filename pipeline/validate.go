@@ -217,8 +217,8 @@ func resolveExports(p *problems, f *File, raws []*rawExport) {
 		case !contains(f.Stages[r.Stage].Outputs, r.Output):
 			p.add(re.line, r.Stage, "export: stage has no output %q", r.Output)
 			continue
-		case !contains(ExportFormats, re.format):
-			p.add(re.line, "", "export: format %q is not one of %s", re.format, strings.Join(ExportFormats, ", "))
+		case !contains(exportFormats, re.format):
+			p.add(re.line, "", "export: format %q is not one of %s", re.format, strings.Join(exportFormats, ", "))
 			continue
 		}
 		to := filepath.ToSlash(filepath.Clean(re.to))

@@ -17,7 +17,8 @@ func globalFlags() []cli.Flag {
 		&cli.StringFlag{Name: "store", Usage: "store directory (default: $PIPE_STORE, else .pipe/ beside the pipelines file)"},
 		&cli.StringFlag{Name: "data-dir", Usage: "data directory for built-in stages' files (default: $PIPE_DATA_DIR, else data/ beside the pipelines file)"},
 		&cli.StringFlag{Name: "profile", Aliases: []string{"p"}, Usage: "apply the named profile of the pipelines file"},
-		&cli.IntFlag{Name: "jobs", Aliases: []string{"j"}, Usage: "stages to run at once (default: the number of CPUs, " + strconv.Itoa(runtime.NumCPU()) + " here)"},
+		&cli.IntFlag{Name: "jobs", Aliases: []string{"j"}, Usage: "stages to run at once",
+			DefaultText: "the number of CPUs, " + strconv.Itoa(runtime.NumCPU()) + " here"},
 	}
 }
 
