@@ -131,25 +131,28 @@ func (l *Linear) Backward(tape *Tape, dy *Matrix) *Matrix {
 // with Go's). The blocks depend only on the shape, so results do not depend
 // on the number of workers.
 
-// gemmBlock is the number of rows in one block of a split product;
-// gradBlock the number of weight rows in one block of a weight gradient
-// (smaller, so that a 256-wide layer still splits in two).
+// gemmBlock is the largest number of rows in one block of a split product;
+// gradBlock the largest number of weight rows in one block of a weight
+// gradient (smaller, so that a 256-wide layer still splits in two). Blocks
+// are of equal size: 1024 rows are two blocks of 512, 1600 rows four of 400.
 const (
-	gemmBlock = 256
+	gemmBlock = 512
 	gradBlock = 128
 )
 
 // splitGemm turns the splitting off (for comparing the two strategies).
 var splitGemm = true
 
-// forBlocks calls fn(lo, hi) for the size-sized blocks of [0, n) on up to
-// GOMAXPROCS goroutines.
-func forBlocks(n, size int, fn func(lo, hi int)) {
+// forBlocks calls fn(lo, hi) for ⌈n/maxSize⌉ equal blocks of [0, n) on up
+// to GOMAXPROCS goroutines.
+func forBlocks(n, maxSize int, fn func(lo, hi int)) {
 	if !splitGemm {
 		fn(0, n)
 		return
 	}
-	nb := (n + size - 1) / size
+	nb := (n + maxSize - 1) / maxSize
+	size := (n + nb - 1) / nb
+	nb = (n + size - 1) / size
 	block := func(i int) { fn(i*size, min(n, (i+1)*size)) }
 	if workers := min(runtime.GOMAXPROCS(0), nb); workers > 1 {
 		forParallel(nb, workers, block)

@@ -24,17 +24,25 @@ func Sinusoid(t []int, dim int) *Matrix {
 
 // sinusoidInto writes the embedding of t into the rows of m.
 func sinusoidInto(t []int, m *Matrix) {
-	h := m.Cols / 2
 	for i, ti := range t {
-		row := m.Row(i)
-		for k := range h {
-			f := math.Exp(-math.Log(10000) * float64(k) / float64(h))
-			s, c := math.Sincos(float64(ti) * f)
-			row[k] = float32(c)
-			row[h+k] = float32(s)
-		}
+		sinusoidRow(ti, m.Row(i))
 	}
 }
+
+// sinusoidRow writes the embedding of step t into row.
+func sinusoidRow(t int, row []float32) {
+	h := len(row) / 2
+	for k := range h {
+		f := math.Exp(-math.Log(10000) * float64(k) / float64(h))
+		s, c := math.Sincos(float64(t) * f)
+		row[k] = float32(c)
+		row[h+k] = float32(s)
+	}
+}
+
+// sinCacheMax bounds the steps whose sinusoids a TimeEmbedding caches
+// (T = 1000 in the reference); larger or negative steps are computed.
+const sinCacheMax = 1 << 14
 
 // TimeEmbedding maps an integer diffusion step to a learned vector: the
 // sinusoid of Sinusoid followed by Linear(Dim, Hidden) → SiLU →
@@ -48,6 +56,7 @@ type TimeEmbedding struct {
 	Dim, Hidden int
 	L1, L2      *Linear
 	ws          workspace
+	sinCache    []float32 // sinusoids of steps 0, 1, …, computed on demand
 }
 
 // NewTimeEmbedding returns the embedding with PyTorch-default initialized
@@ -85,14 +94,52 @@ func (r *timeRecord) TapeBytes() int64 {
 }
 
 // distinct returns the sorted distinct values of t and, for every row, the
-// index of its value among them.
+// index of its value among them. Steps span a small range (0..T−1), so a
+// table indexed by value replaces sorting.
 func distinct(t []int) (uniq []int, idx []int32) {
-	uniq = slices.Compact(slices.Sorted(slices.Values(t)))
 	idx = make([]int32, len(t))
+	if len(t) == 0 {
+		return nil, idx
+	}
+	lo, hi := slices.Min(t), slices.Max(t)
+	if hi-lo >= 1<<20 {
+		uniq = slices.Compact(slices.Sorted(slices.Values(t)))
+		for i, v := range t {
+			idx[i] = int32(sort.SearchInts(uniq, v))
+		}
+		return uniq, idx
+	}
+	pos := make([]int32, hi-lo+1) // 0: absent, else 1 + index in uniq
+	for _, v := range t {
+		pos[v-lo] = 1
+	}
+	for k, p := range pos {
+		if p != 0 {
+			uniq = append(uniq, lo+k)
+			pos[k] = int32(len(uniq))
+		}
+	}
 	for i, v := range t {
-		idx[i] = int32(sort.SearchInts(uniq, v))
+		idx[i] = pos[v-lo] - 1
 	}
 	return uniq, idx
+}
+
+// sinusoids writes the embedding of the steps into the rows of m, from the
+// cache for steps in [0, sinCacheMax).
+func (te *TimeEmbedding) sinusoids(t []int, m *Matrix) {
+	d := te.Dim
+	for i, ti := range t {
+		if ti < 0 || ti >= sinCacheMax {
+			sinusoidRow(ti, m.Row(i))
+			continue
+		}
+		for n := len(te.sinCache) / d; n <= ti; n++ {
+			te.sinCache = append(te.sinCache, make([]float32, d)...)
+			sinusoidRow(n, te.sinCache[n*d:])
+		}
+		copy(m.Row(i), te.sinCache[ti*d:(ti+1)*d])
+	}
 }
 
 // table computes the embedding of each distinct step. The returned table
@@ -101,10 +148,10 @@ func (te *TimeEmbedding) table(t []int, tape *Tape) (*Matrix, []int32) {
 	uniq, idx := distinct(t)
 	u := len(uniq)
 	emb := view(te.ws.buf32(0, u*te.Dim), u, te.Dim)
-	sinusoidInto(uniq, emb)
+	te.sinusoids(uniq, emb)
 	var pre *Matrix
 	if tape != nil {
-		pre = NewMatrix(u, te.Hidden)
+		pre = view(te.ws.takeSlab(u*te.Hidden), u, te.Hidden)
 	} else {
 		pre = view(te.ws.buf32(1, u*te.Hidden), u, te.Hidden)
 	}
@@ -143,8 +190,9 @@ func (te *TimeEmbedding) backwardTable(rec *timeRecord, dT *Matrix) {
 	matMul(dOut, te.L2.Weight.W, dHid)
 	actBackwardPass(ActSiLU, dHid, rec.pre, dHid, te.L1.Bias.G.Data, &te.ws, 7)
 	emb := view(te.ws.buf32(0, u*te.Dim), u, te.Dim)
-	sinusoidInto(rec.uniq, emb)
+	te.sinusoids(rec.uniq, emb)
 	addMatTMul(dHid, emb, te.L1.Weight.G)
+	te.ws.giveSlab(rec.pre.Data)
 }
 
 // Forward returns the embedding of each step t[i] as row i. It is not a

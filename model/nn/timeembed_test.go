@@ -122,3 +122,31 @@ func TestSiluBiasRow(t *testing.T) {
 		}
 	}
 }
+
+// TestDistinct covers the table path (small range) and the sorting path
+// (range over 2^20), and the sinusoid cache against direct evaluation.
+func TestDistinct(t *testing.T) {
+	for _, steps := range [][]int{{5, 3, 5, 9, 3}, {5, 3 << 21, 5, -9, 3 << 21}} {
+		uniq, idx := distinct(steps)
+		for i := 1; i < len(uniq); i++ {
+			if uniq[i] <= uniq[i-1] {
+				t.Fatalf("%v: distinct values %v not increasing", steps, uniq)
+			}
+		}
+		if len(uniq) != 3 {
+			t.Fatalf("%v: %d distinct values %v, want 3", steps, len(uniq), uniq)
+		}
+		for i, v := range steps {
+			if uniq[idx[i]] != v {
+				t.Fatalf("%v: row %d maps to %d", steps, i, uniq[idx[i]])
+			}
+		}
+	}
+	te := NewTimeEmbedding("", 16, 4, rand.New(rand.NewPCG(1, 1)))
+	steps := []int{999, 0, -3, sinCacheMax + 5, 17}
+	got := NewMatrix(len(steps), 16)
+	te.sinusoids(steps, got)
+	if i := sameBits(got.Data, Sinusoid(steps, 16).Data); i >= 0 {
+		t.Errorf("cached sinusoid differs at %d", i)
+	}
+}

@@ -53,17 +53,17 @@ func (w *workspace) zero64(i, n int) []float64 {
 	return b
 }
 
-// takeSlab returns a buffer of exactly n elements for a tape record, reusing
-// a recycled one of the same size when there is one. Its content is stale:
+// takeSlab returns a buffer of n elements for a tape record, reusing a
+// recycled one of capacity n to 2n when there is one. Its content is stale:
 // the record's forward pass must write every element.
 func (w *workspace) takeSlab(n int) []float32 {
 	for i, s := range w.free {
-		if len(s) == n {
+		if cap(s) >= n && cap(s) <= 2*n {
 			last := len(w.free) - 1
 			w.free[i] = w.free[last]
 			w.free[last] = nil
 			w.free = w.free[:last]
-			return s
+			return s[:n]
 		}
 	}
 	return make([]float32, n)
@@ -72,7 +72,7 @@ func (w *workspace) takeSlab(n int) []float32 {
 // giveSlab recycles a tape record's buffer once its backward pass is done.
 func (w *workspace) giveSlab(s []float32) {
 	if len(w.free) < maxFreeSlabs {
-		w.free = append(w.free, s)
+		w.free = append(w.free, s[:cap(s)])
 	}
 }
 
