@@ -42,7 +42,7 @@
 //	sp500/constituents.csv, sp500/stocks/<ticker>.us.txt
 //	synthetic/reference_seed1_{X,Y}.csv (optional, no public source)
 //
-// (DefaultDataDir: $PIPE_DATA or ./data), which Fetch fills from the public
+// (DefaultDataDir: $PIPE_DATA_DIR or ./data), which Fetch fills from the public
 // sources over HTTPS, checking the sha256 of every file. Bad input (truncated or garbled lines, wrong column counts, NaN
 // or Inf, timestamps out of order) is reported as an error that wraps
 // ErrBadData and names the file and line; a missing file wraps ErrMissing.

@@ -11,9 +11,9 @@ import (
 
 // DataDirEnv is the environment variable that names the data directory;
 // DefaultDataDir falls back to "data" (relative to the working directory).
-const DataDirEnv = "PIPE_DATA"
+const DataDirEnv = "PIPE_DATA_DIR"
 
-// DefaultDataDir returns $PIPE_DATA, or "data" when it is unset.
+// DefaultDataDir returns $PIPE_DATA_DIR, or "data" when it is unset.
 func DefaultDataDir() string {
 	if d := os.Getenv(DataDirEnv); d != "" {
 		return d
