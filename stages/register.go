@@ -2,12 +2,13 @@ package stages
 
 import "github.com/diffusion-dfl/pipe/pipeline"
 
-// kinds lists every built-in kind of this package.
+// kinds lists the built-in kinds of the training and evaluation stages;
+// tableKinds (tables_register.go) adds aggregation and the paper's tables.
 var kinds []pipeline.Kind
 
 // Register adds every built-in kind of this package to r.
 func Register(r *pipeline.Registry) error {
-	for _, k := range kinds {
+	for _, k := range append(append([]pipeline.Kind(nil), kinds...), tableKinds()...) {
 		if err := r.Register(k); err != nil {
 			return err
 		}
