@@ -85,9 +85,9 @@ func (a *Adam) Step() {
 	}
 }
 
-// adamUpdate applies one step to a range of parameters. The coefficients
-// are copied to locals so the loop keeps them in registers.
-func adamUpdate(k *adamCoef, w, g, m, v []float32) {
+// adamUpdateGo applies one step to a range of parameters. The
+// coefficients are copied to locals so the loop keeps them in registers.
+func adamUpdateGo(k *adamCoef, w, g, m, v []float32) {
 	g, m, v = g[:len(w)], m[:len(w)], v[:len(w)]
 	b1, c1, b2, c2 := k.b1, k.c1, k.b2, k.c2
 	step, ibc2, eps, decay, l2 := k.step, k.ibc2, k.eps, k.decay, k.l2

@@ -84,16 +84,23 @@ type blockRow struct {
 // backward takes da = dL/d(LN output) to dp = dL/dpre for one row: the
 // LayerNorm backward of lnBackwardRow with x̂ = (s−μ)·rstd recomputed into
 // xh, times SiLU'(p) = σ + p·σ·(1−σ) = σ + s·(1−σ). It adds da⊙x̂ into dg,
-// da into db and dp into dbias. Two sweeps instead of five separate loops;
-// the moments use four float64 accumulators each, like rowMoments.
+// da into db and dp into dbias, in two sweeps (backSweepA, backSweepB).
 func (b blockRow) backward(da, gamma, dp, xh, dg, db, dbias []float32) {
+	sg, sgx := backSweepA(b.s, da, gamma, xh, dg, db, b.mu, b.rstd)
+	n := float64(len(da))
+	backSweepB(da, gamma, xh, b.s, b.sig, dp, dbias, b.rstd, float32(sg/n), float32(sgx/n))
+}
+
+// backSweepAGo sets xh = x̂ = (s−μ)·rstd, adds da⊙x̂ into dg and da into db,
+// and returns Σ da⊙γ and Σ da⊙γ⊙x̂, accumulated in float64 with four
+// accumulators each like rowMomentsGo.
+func backSweepAGo(s, da, gamma, xh, dg, db []float32, mu, rstd float32) (sg, sgx float64) {
 	n := len(da)
-	s, sig, gamma, dp, xh := b.s[:n], b.sig[:n], gamma[:n], dp[:n], xh[:n]
-	dg, db, dbias = dg[:n], db[:n], dbias[:n]
+	s, gamma, xh, dg, db = s[:n], gamma[:n], xh[:n], dg[:n], db[:n]
 	var s0, s1, s2, s3, q0, q1, q2, q3 float64
 	j := 0
 	for ; j+4 <= n; j += 4 {
-		x0, x1, x2, x3 := (s[j]-b.mu)*b.rstd, (s[j+1]-b.mu)*b.rstd, (s[j+2]-b.mu)*b.rstd, (s[j+3]-b.mu)*b.rstd
+		x0, x1, x2, x3 := (s[j]-mu)*rstd, (s[j+1]-mu)*rstd, (s[j+2]-mu)*rstd, (s[j+3]-mu)*rstd
 		xh[j], xh[j+1], xh[j+2], xh[j+3] = x0, x1, x2, x3
 		d0, d1, d2, d3 := da[j], da[j+1], da[j+2], da[j+3]
 		dg[j], dg[j+1], dg[j+2], dg[j+3] = dg[j]+d0*x0, dg[j+1]+d1*x1, dg[j+2]+d2*x2, dg[j+3]+d3*x3
@@ -103,15 +110,21 @@ func (b blockRow) backward(da, gamma, dp, xh, dg, db, dbias []float32) {
 		q0, q1, q2, q3 = q0+float64(g0*x0), q1+float64(g1*x1), q2+float64(g2*x2), q3+float64(g3*x3)
 	}
 	for ; j < n; j++ {
-		x, d := (s[j]-b.mu)*b.rstd, da[j]
+		x, d := (s[j]-mu)*rstd, da[j]
 		xh[j], dg[j], db[j] = x, dg[j]+d*x, db[j]+d
 		g := d * gamma[j]
 		s0, q0 = s0+float64(g), q0+float64(g*x)
 	}
-	mg := float32(((s0 + s1) + (s2 + s3)) / float64(n))
-	mgx := float32(((q0 + q1) + (q2 + q3)) / float64(n))
+	return (s0 + s1) + (s2 + s3), (q0 + q1) + (q2 + q3)
+}
+
+// backSweepBGo sets dp = rstd·(da⊙γ − mg − x̂·mgx)⊙(σ + s⊙(1−σ)), the
+// LayerNorm input gradient times SiLU', and adds dp into dbias.
+func backSweepBGo(da, gamma, xh, s, sig, dp, dbias []float32, rstd, mg, mgx float32) {
+	n := len(da)
+	gamma, xh, s, sig, dp, dbias = gamma[:n], xh[:n], s[:n], sig[:n], dp[:n], dbias[:n]
 	for j, d := range da {
-		v := b.rstd * (d*gamma[j] - mg - xh[j]*mgx) * (sig[j] + s[j]*(1-sig[j]))
+		v := rstd * (d*gamma[j] - mg - xh[j]*mgx) * (sig[j] + s[j]*(1-sig[j]))
 		dp[j] = v
 		dbias[j] += v
 	}

@@ -20,14 +20,18 @@ GLOBL sigc<>(SB), RODATA|NOPTR, $60
 
 // LOGISTIC takes v in Y0 and leaves σ(v) in Y3, using Y1, Y2, Y4 and the
 // constants that SIGCONSTS loads into Y5-Y13 and Y15: the algorithm of
-// sigmoidGo, z = -clamp(v), n = round(z·log2e), r = z - n·ln2, e^r by the
-// polynomial, σ = 1/(1 + 2·p·2^(n-1)).
+// sigmoidGo. In order: clamp v to [-88, 87] (max then min with v as the
+// second operand, so a NaN passes through); z = -v; t = z·log2e + 1.5·2^23
+// and nf = t - 1.5·2^23 = round(z·log2e); r = z - nf·ln2Hi - nf·ln2Lo;
+// p = ((((P0·r + P1)·r + P2)·r + P3)·r + P4)·r + P5, p = p·r² + r + 1 = e^r;
+// the low bits of t plus (126 - bits(1.5·2^23)) are n + 126, shifted into
+// the exponent field they make 2^(n-1); e^z = 2·p·2^(n-1); σ = 1/(1 + e^z).
 #define SIGCONSTS \
-	VBROADCASTSS sigc<>+0x00(SB), Y5  \
-	VBROADCASTSS sigc<>+0x04(SB), Y6  \
-	VBROADCASTSS sigc<>+0x08(SB), Y7  \
-	VBROADCASTSS sigc<>+0x0c(SB), Y8  \
-	VBROADCASTSS sigc<>+0x10(SB), Y9  \
+	VBROADCASTSS sigc<>+0x00(SB), Y5 \
+	VBROADCASTSS sigc<>+0x04(SB), Y6 \
+	VBROADCASTSS sigc<>+0x08(SB), Y7 \
+	VBROADCASTSS sigc<>+0x0c(SB), Y8 \
+	VBROADCASTSS sigc<>+0x10(SB), Y9 \
 	VBROADCASTSS sigc<>+0x14(SB), Y10 \
 	VBROADCASTSS sigc<>+0x18(SB), Y11 \
 	VBROADCASTSS sigc<>+0x1c(SB), Y12 \
@@ -35,33 +39,33 @@ GLOBL sigc<>(SB), RODATA|NOPTR, $60
 	VBROADCASTSS sigc<>+0x38(SB), Y15
 
 #define LOGISTIC \
-	VMAXPS       Y0, Y5, Y0           \ // max(-88, v); a NaN v is kept
-	VMINPS       Y0, Y6, Y0           \ // min(87, v)
-	VXORPS       Y7, Y0, Y0           \ // z = -v
-	VMOVAPS      Y9, Y1               \
-	VFMADD231PS  Y8, Y0, Y1           \ // t = z·log2e + 1.5·2^23
-	VSUBPS       Y9, Y1, Y2           \ // nf = round(z·log2e)
-	VFNMADD231PS Y10, Y2, Y0          \ // r = z - nf·ln2Hi
-	VFNMADD231PS Y11, Y2, Y0          \ // r -= nf·ln2Lo
-	VBROADCASTSS sigc<>+0x24(SB), Y3  \ // p = P0
-	VBROADCASTSS sigc<>+0x28(SB), Y4  \
-	VFMADD213PS  Y4, Y0, Y3           \ // p = p·r + P1
-	VBROADCASTSS sigc<>+0x2c(SB), Y4  \
-	VFMADD213PS  Y4, Y0, Y3           \ // p = p·r + P2
-	VBROADCASTSS sigc<>+0x30(SB), Y4  \
-	VFMADD213PS  Y4, Y0, Y3           \ // p = p·r + P3
-	VBROADCASTSS sigc<>+0x34(SB), Y4  \
-	VFMADD213PS  Y4, Y0, Y3           \ // p = p·r + P4
-	VFMADD213PS  Y15, Y0, Y3          \ // p = p·r + P5
-	VMULPS       Y0, Y0, Y4           \ // r²
-	VFMADD213PS  Y0, Y4, Y3           \ // p = p·r² + r
-	VADDPS       Y12, Y3, Y3          \ // p += 1: e^r
-	VPADDD       Y13, Y1, Y1          \ // n + 126 in the low bits of t
-	VPSLLD       $23, Y1, Y1          \ // 2^(n-1)
-	VMULPS       Y1, Y3, Y3           \
-	VADDPS       Y3, Y3, Y3           \ // e^z = 2·p·2^(n-1)
-	VADDPS       Y12, Y3, Y3          \
-	VDIVPS       Y3, Y12, Y3            // 1/(1 + e^z)
+	VMAXPS       Y0, Y5, Y0 \
+	VMINPS       Y0, Y6, Y0 \
+	VXORPS       Y7, Y0, Y0 \
+	VMOVAPS      Y9, Y1 \
+	VFMADD231PS  Y8, Y0, Y1 \
+	VSUBPS       Y9, Y1, Y2 \
+	VFNMADD231PS Y10, Y2, Y0 \
+	VFNMADD231PS Y11, Y2, Y0 \
+	VBROADCASTSS sigc<>+0x24(SB), Y3 \
+	VBROADCASTSS sigc<>+0x28(SB), Y4 \
+	VFMADD213PS  Y4, Y0, Y3 \
+	VBROADCASTSS sigc<>+0x2c(SB), Y4 \
+	VFMADD213PS  Y4, Y0, Y3 \
+	VBROADCASTSS sigc<>+0x30(SB), Y4 \
+	VFMADD213PS  Y4, Y0, Y3 \
+	VBROADCASTSS sigc<>+0x34(SB), Y4 \
+	VFMADD213PS  Y4, Y0, Y3 \
+	VFMADD213PS  Y15, Y0, Y3 \
+	VMULPS       Y0, Y0, Y4 \
+	VFMADD213PS  Y0, Y4, Y3 \
+	VADDPS       Y12, Y3, Y3 \
+	VPADDD       Y13, Y1, Y1 \
+	VPSLLD       $23, Y1, Y1 \
+	VMULPS       Y1, Y3, Y3 \
+	VADDPS       Y3, Y3, Y3 \
+	VADDPS       Y12, Y3, Y3 \
+	VDIVPS       Y3, Y12, Y3
 
 // func sigmoidAVX2(x, out *float32, n int)
 TEXT ·sigmoidAVX2(SB), NOSPLIT, $0-24

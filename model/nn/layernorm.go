@@ -131,11 +131,11 @@ func lnForwardRow(x, gamma, beta []float32, eps float64, xhat, out []float32) (m
 	return m, r
 }
 
-// rowMoments returns Σx and Σx² in float64. Squares of float32 values are
-// exact in float64, so the one-pass variance Σx²/n − μ² loses accuracy only
-// when |μ|/σ exceeds about 10⁶, far from what a LayerNorm sees. Four
+// rowMomentsGo returns Σx and Σx² in float64. Squares of float32 values
+// are exact in float64, so the one-pass variance Σx²/n − μ² loses accuracy
+// only when |μ|/σ exceeds about 10⁶, far from what a LayerNorm sees. Four
 // independent accumulators keep the loop from waiting on one addition.
-func rowMoments(x []float32) (sum, sumsq float64) {
+func rowMomentsGo(x []float32) (sum, sumsq float64) {
 	var s0, s1, s2, s3, q0, q1, q2, q3 float64
 	j := 0
 	for ; j+4 <= len(x); j += 4 {
@@ -150,8 +150,9 @@ func rowMoments(x []float32) (sum, sumsq float64) {
 	return (s0 + s1) + (s2 + s3), (q0 + q1) + (q2 + q3)
 }
 
-// normRow sets out = γ⊙((x−μ)·rstd) + β for given statistics; out may alias x.
-func normRow(x []float32, mean, rstd float32, gamma, beta, out []float32) {
+// normRowGo sets out = γ⊙((x−μ)·rstd) + β for given statistics; out may
+// alias x.
+func normRowGo(x []float32, mean, rstd float32, gamma, beta, out []float32) {
 	out = out[:len(x)]
 	gamma, beta = gamma[:len(x)], beta[:len(x)]
 	for j, v := range x {
