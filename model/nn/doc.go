@@ -38,16 +38,24 @@
 //
 // Every matrix product goes through gonum's blas32.Gemm, so a program that
 // installs an optimized implementation (internal/openblas, blas32.Use)
-// accelerates the networks without code changes. The Denoiser, the hot path
-// of the project, fuses bias, SiLU and LayerNorm into one sweep per row,
-// keeps a tape record of only what backward cannot cheaply recompute, and
-// reuses its scratch buffers and tape slabs between calls. Elementwise row
-// passes run on all cores (GOMAXPROCS) over fixed chunks of rows whose
-// boundaries depend only on the shape, with reductions summed in chunk
+// accelerates the networks without code changes. Products over many rows
+// are split into fixed blocks of rows (of weight rows, for weight
+// gradients) run on separate goroutines, so both cores work with a
+// one-thread BLAS, which is the setting to use (PIPE_BLAS_THREADS=1):
+// OpenBLAS's idle threads spin and slow down the goroutines of the row
+// passes in between.
+//
+// The Denoiser, the hot path of the project, fuses bias, SiLU and LayerNorm
+// into one sweep per row, keeps a tape record of only what backward cannot
+// cheaply recompute, and reuses its scratch buffers and tape slabs between
+// calls. Row passes run on all cores (GOMAXPROCS) over fixed chunks of rows
+// whose boundaries depend only on the shape, with reductions summed in chunk
 // order, so results are bit-identical for any number of workers (for a
 // fixed BLAS and, with OpenBLAS, a fixed OpenBLAS thread count). The
-// logistic function runs in AVX2+FMA assembly on amd64 CPUs that have it
-// and in pure Go elsewhere.
+// elementwise kernels (logistic function, LayerNorm moments and
+// normalization, the fused LayerNorm/SiLU backward, Adam) run in AVX2+FMA
+// assembly on amd64 CPUs that have it, and in Go elsewhere and on row tails;
+// the two agree to float32 rounding and are tested against each other.
 //
 // Networks are not safe for concurrent use: parallelism is inside each call.
 package nn
