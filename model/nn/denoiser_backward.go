@@ -27,9 +27,8 @@ func (d *Denoiser) Backward(tape *Tape, dEps *Matrix) *Matrix {
 	a := view(bufA, n, h)
 	d.outputInputPass(rec, a)
 	colSumPass(dEps, d.Out.Bias.G.Data, &d.ws, slotParts)
-	addMatTMul(dEps, a, d.Out.Weight.G)
 	da := view(bufDA, n, h)
-	matMul(dEps, d.Out.Weight.W, da)
+	linearBackward(dEps, a, d.Out.Weight.W, d.Out.Weight.G, da)
 	for k := nb - 1; k >= 0; k-- {
 		ink := h
 		if k == 0 {
@@ -37,9 +36,8 @@ func (d *Denoiser) Backward(tape *Tape, dEps *Matrix) *Matrix {
 		}
 		a = view(bufA, n, ink)
 		d.blockBackPass(k, rec, da, dp, a)
-		addMatTMul(dp, a, d.Linear[k].Weight.G)
 		da = view(bufDA, n, ink)
-		matMul(dp, d.Linear[k].Weight.W, da)
+		linearBackward(dp, a, d.Linear[k].Weight.W, d.Linear[k].Weight.G, da)
 	}
 	dyt := NewMatrix(n, d.cfg.YDim)
 	d.inputBackPass(rec, da, dyt)

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
+	"sync"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas32"
@@ -118,9 +119,8 @@ func (l *Linear) Backward(tape *Tape, dy *Matrix) *Matrix {
 	}
 	dpre := NewMatrix(dy.Rows, l.Out)
 	actBackwardPass(l.Act, dy, rec.saved, dpre, l.Bias.G.Data, &l.ws, 0)
-	addMatTMul(dpre, rec.x, l.Weight.G)
 	dx := NewMatrix(dy.Rows, l.In)
-	matMul(dpre, l.Weight.W, dx)
+	linearBackward(dpre, rec.x, l.Weight.W, l.Weight.G, dx)
 	return dx
 }
 
@@ -201,6 +201,48 @@ func matMul(a, b, c *Matrix) {
 	forBlocks(c.Rows, gemmBlock, func(lo, hi int) {
 		blas32.Gemm(blas.NoTrans, blas.NoTrans, 1, rowsOf(a, lo, hi), bg, 0, rowsOf(c, lo, hi))
 	})
+}
+
+// linearBackward adds dyᵀ·x into the weight gradient g and sets
+// dx = dy·w: the two products of a Linear layer's backward pass, which are
+// independent and of equal cost, run as two goroutines. Each product is
+// computed whole (not split), so the result does not depend on GOMAXPROCS;
+// this halves the synchronization points of a backward pass against
+// splitting each product in turn. dx may be nil when not needed.
+func linearBackward(dy, x, w, g, dx *Matrix) {
+	if dx == nil {
+		addMatTMul(dy, x, g)
+		return
+	}
+	if !splitGemm || runtime.GOMAXPROCS(0) < 2 || dy.Rows == 0 {
+		addMatTMulWhole(dy, x, g)
+		matMulWhole(dy, w, dx)
+		return
+	}
+	var wg sync.WaitGroup
+	wg.Go(func() { addMatTMulWhole(dy, x, g) })
+	matMulWhole(dy, w, dx)
+	wg.Wait()
+}
+
+// matMulWhole sets c = a·b in one BLAS call.
+func matMulWhole(a, b, c *Matrix) {
+	if c.Rows == 0 || c.Cols == 0 {
+		return
+	}
+	if a.Cols == 0 {
+		clear(c.Data)
+		return
+	}
+	blas32.Gemm(blas.NoTrans, blas.NoTrans, 1, a.General(), b.General(), 0, c.General())
+}
+
+// addMatTMulWhole adds aᵀ·b into c in one BLAS call.
+func addMatTMulWhole(a, b, c *Matrix) {
+	if a.Rows == 0 || c.Rows == 0 || c.Cols == 0 {
+		return
+	}
+	blas32.Gemm(blas.Trans, blas.NoTrans, 1, a.General(), b.General(), 1, c.General())
 }
 
 // addMatTMul adds aᵀ·b into c (the weight-gradient product dyᵀ·x), split
