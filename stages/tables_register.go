@@ -2,5 +2,9 @@ package stages
 
 import "github.com/diffusion-dfl/pipe/pipeline"
 
-// tableKinds lists the aggregation and table kinds.
-func tableKinds() []pipeline.Kind { return nil }
+// tableKinds lists the aggregation and table kinds: aggregate (mean ± std
+// over seeds of every evaluation and training run) and paper-tables (the
+// paper's Table 1 and Table 2 beside our numbers).
+func tableKinds() []pipeline.Kind {
+	return []pipeline.Kind{aggregateKind(), paperTablesKind()}
+}

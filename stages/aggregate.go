@@ -1,0 +1,232 @@
+package stages
+
+import (
+	"context"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/apache/arrow/go/v17/arrow"
+
+	"github.com/diffusion-dfl/pipe/artifacts"
+	"github.com/diffusion-dfl/pipe/pipeline"
+)
+
+// aggregateKind averages the evaluation metrics and training stats of every
+// seed into one summary table.
+func aggregateKind() pipeline.Kind {
+	return pipeline.Kind{
+		Name: "aggregate",
+		Doc: "Averages over seeds: every evaluate/hindsight `metrics` record and every DFL `stats` record " +
+			"becomes part of one row per (dataset, method, split, metric) with the number of seeds, the mean, " +
+			"the sample standard deviation (ddof = 1; NaN for one seed) and the list of seeds that went in. " +
+			"NaN values (a metric that does not apply, such as return_pct on power) are left out, never averaged; " +
+			"a seed whose value is NaN where others have one is listed in nan_seeds. Stats rows have split \"train\". " +
+			"It fails, naming the stages, on a (dataset, method, seed) seen twice, a dataset label under two tasks, " +
+			"evaluations of one dataset that use different numbers of samples M (the protocol gives every " +
+			"sampling method of a task the same M; point methods are exempt), a stats record whose estimator or " +
+			"timestep sampling contradicts its method label, and records without their task, dataset, method and seed metadata.",
+		Inputs: []pipeline.PortSpec{
+			{Name: "metrics", Many: true, Doc: "every evaluation's metrics (e.g. \"eval-*.metrics\", \"hindsight-*.metrics\")"},
+			{Name: "stats", Many: true, Optional: true, Doc: "the DFL stages' training stats (e.g. \"dfl-*.stats\")"},
+		},
+		Outputs: []pipeline.PortSpec{{Name: "summary", Doc: "columns task, dataset, method, split, metric, n_seeds, mean, std, seeds, nan_seeds, m, estimator, timesteps, k, steps_s"}},
+		Run:     runAggregate,
+	}
+}
+
+// runAggregate is the Run function of the aggregate kind.
+func runAggregate(ctx context.Context, in pipeline.Inputs, _ pipeline.Params, r pipeline.Reporter) (pipeline.Outputs, error) {
+	evals, stats, err := readRuns(in.Tables)
+	if err != nil {
+		return nil, err
+	}
+	for _, check := range []func() error{
+		func() error { return checkDuplicateRuns("metrics", evals) },
+		func() error { return checkDuplicateRuns("stats", stats) },
+		func() error { return checkTasks(append(append([]aggRun(nil), evals...), stats...)) },
+		func() error { return checkSampleCounts(evals) },
+		func() error { return checkStatsConfig(stats) },
+	} {
+		if err := check(); err != nil {
+			return nil, err
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	rows := summarizeRuns(evals, stats)
+	for _, row := range rows {
+		if row.metric == "task_loss" || row.metric == "return_pct" {
+			r.Logf("%s %s %s %s: %s over seeds %s", row.dataset, row.method, row.split, row.metric,
+				formatMeanStd(row.mean, row.std, 4), row.seeds)
+		}
+		if row.nanSeeds != "" {
+			r.Logf("warning: %s %s %s %s is NaN for seeds %s; left out of the mean", row.dataset, row.method, row.split, row.metric, row.nanSeeds)
+		}
+	}
+	rec, err := summaryRecord(rows)
+	if err != nil {
+		return nil, err
+	}
+	r.Logf("summary: %d rows from %d metrics and %d stats records", len(rows), len(evals), len(stats))
+	return pipeline.Outputs{"summary": rec}, nil
+}
+
+// summaryRow is one row of the summary table.
+type summaryRow struct {
+	task, dataset, method, split, metric string
+	nSeeds                               int
+	mean, std                            float64
+	seeds, nanSeeds                      string
+	m                                    int64 // evaluation sample count; 0 for stats rows
+	config                               aggConfig
+}
+
+// groupKey identifies a summary group: one dataset, method and split.
+type groupKey struct{ dataset, method, split string }
+
+// seedValue is one seed's value of one metric.
+type seedValue struct {
+	seed int
+	v    float64
+}
+
+// summaryGroup collects the seeds of one group.
+type summaryGroup struct {
+	task   string
+	m      int64
+	config aggConfig
+	values map[string][]seedValue // metric → per-seed values
+}
+
+// summarizeRuns groups runs by (dataset, method, split) and averages every
+// metric over seeds, in a fixed row order: groups sorted by dataset,
+// method and split, metrics in the order of evalMetrics and statsMetrics.
+func summarizeRuns(evals, stats []aggRun) []summaryRow {
+	groups := map[groupKey]*summaryGroup{}
+	add := func(rv aggRun) {
+		for split, vals := range rv.values {
+			k := groupKey{rv.dataset, rv.method, split}
+			g := groups[k]
+			if g == nil {
+				g = &summaryGroup{task: rv.task, m: rv.m[split], config: rv.config, values: map[string][]seedValue{}}
+				groups[k] = g
+			}
+			for name, v := range vals {
+				g.values[name] = append(g.values[name], seedValue{rv.seed, v})
+			}
+		}
+	}
+	for _, rv := range evals {
+		add(rv)
+	}
+	for _, rv := range stats {
+		add(rv)
+	}
+	keys := make([]groupKey, 0, len(groups))
+	for k := range groups {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		a, b := keys[i], keys[j]
+		if a.dataset != b.dataset {
+			return a.dataset < b.dataset
+		}
+		if a.method != b.method {
+			return a.method < b.method
+		}
+		return a.split < b.split
+	})
+	required, optional := statsMetrics()
+	order := append(append(evalMetrics(), required...), optional...)
+	var rows []summaryRow
+	for _, k := range keys {
+		g := groups[k]
+		for _, metric := range order {
+			if row, ok := summarizeMetric(g.values[metric]); ok {
+				row.task, row.dataset, row.method, row.split, row.metric = g.task, k.dataset, k.method, k.split, metric
+				row.m, row.config = g.m, g.config
+				rows = append(rows, row)
+			}
+		}
+	}
+	return rows
+}
+
+// summarizeMetric averages one metric over seeds, leaving NaN values out.
+// It reports false when no seed has a value (the metric does not apply).
+func summarizeMetric(vals []seedValue) (summaryRow, bool) {
+	sort.Slice(vals, func(i, j int) bool { return vals[i].seed < vals[j].seed })
+	var kept []float64
+	var seeds, nanSeeds []string
+	for _, sv := range vals {
+		if math.IsNaN(sv.v) {
+			nanSeeds = append(nanSeeds, strconv.Itoa(sv.seed))
+			continue
+		}
+		kept = append(kept, sv.v)
+		seeds = append(seeds, strconv.Itoa(sv.seed))
+	}
+	if len(kept) == 0 {
+		return summaryRow{}, false
+	}
+	mean, std := seedMeanStd(kept)
+	return summaryRow{nSeeds: len(kept), mean: mean, std: std,
+		seeds: strings.Join(seeds, ","), nanSeeds: strings.Join(nanSeeds, ",")}, true
+}
+
+// seedMeanStd returns the mean and the sample standard deviation
+// s = sqrt(Σ(x − x̄)²/(n − 1)) (ddof = 1, as the reference's tables use);
+// s is NaN for a single value. Two passes, so the deviations are exact for
+// values far from zero.
+func seedMeanStd(x []float64) (float64, float64) {
+	var sum float64
+	for _, v := range x {
+		sum += v
+	}
+	mean := sum / float64(len(x))
+	if len(x) < 2 {
+		return mean, math.NaN()
+	}
+	var ss float64
+	for _, v := range x {
+		ss += (v - mean) * (v - mean)
+	}
+	return mean, math.Sqrt(ss / float64(len(x)-1))
+}
+
+// summaryRecord builds the summary table.
+func summaryRecord(rows []summaryRow) (arrow.Record, error) {
+	n := len(rows)
+	str := func(f func(summaryRow) string) []string {
+		out := make([]string, n)
+		for i, r := range rows {
+			out[i] = f(r)
+		}
+		return out
+	}
+	nSeeds, m := make([]int64, n), make([]int64, n)
+	mean, std := make([]float64, n), make([]float64, n)
+	for i, r := range rows {
+		nSeeds[i], m[i], mean[i], std[i] = int64(r.nSeeds), r.m, r.mean, r.std
+	}
+	return artifacts.NewBuilder().
+		String("task", str(func(r summaryRow) string { return r.task })).
+		String("dataset", str(func(r summaryRow) string { return r.dataset })).
+		String("method", str(func(r summaryRow) string { return r.method })).
+		String("split", str(func(r summaryRow) string { return r.split })).
+		String("metric", str(func(r summaryRow) string { return r.metric })).
+		Int64("n_seeds", nSeeds).
+		Float64("mean", mean).
+		Float64("std", std).
+		String("seeds", str(func(r summaryRow) string { return r.seeds })).
+		String("nan_seeds", str(func(r summaryRow) string { return r.nanSeeds })).
+		Int64("m", m).
+		String("estimator", str(func(r summaryRow) string { return r.config.estimator })).
+		String("timesteps", str(func(r summaryRow) string { return r.config.timesteps })).
+		String("k", str(func(r summaryRow) string { return r.config.k })).
+		String("steps_s", str(func(r summaryRow) string { return r.config.stepsS })).
+		Record(map[string]string{artifacts.MetaKind: "summary"})
+}

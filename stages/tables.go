@@ -1,0 +1,281 @@
+package stages
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/apache/arrow/go/v17/arrow"
+
+	"github.com/diffusion-dfl/pipe/artifacts"
+	"github.com/diffusion-dfl/pipe/pipeline"
+)
+
+// paperTablesKind renders the summary as the paper's two tables.
+func paperTablesKind() pipeline.Kind {
+	return pipeline.Kind{
+		Name: "paper-tables",
+		Doc: "The paper's tables from the aggregate summary, our numbers beside the paper's. " +
+			"table1: one row per dataset × method (datasets synthetic, power, portfolio, portfolio-legacy; " +
+			"methods in the paper's order, then two-stage, policy and the hindsight reference rows; methods " +
+			"without results are left out) with the test task loss (synthetic, power) or the test daily return " +
+			"in % (portfolio), mean ± sample std over seeds, the number of seeds, the paper's mean ± std and a note " +
+			"on how the reference's run differs (the portfolio numbers come from the reference's leaky layout, " +
+			"so they stand beside both portfolio datasets). table2: the estimator ablation on one dataset — score " +
+			"function with K = 10 and 50 ELBO timesteps, uniform and importance-sampled, and the reparameterization " +
+			"estimator — with test task loss, ms per training step and peak memory (the estimator's working set and " +
+			"the Go heap peak, MiB, means over seeds), beside the paper's test loss and peak GPU memory in GB, which " +
+			"is a GPU figure and not comparable with our CPU MiB. String columns are for display; the numeric " +
+			"columns (rounded; the summary keeps full precision) are for machines.",
+		Params: []pipeline.ParamSpec{
+			{Name: "ablation_dataset", Type: pipeline.String, Default: "power", Doc: "dataset label whose runs fill table2"},
+			{Name: "metric_digits", Type: pipeline.Int, Default: 4, Doc: "decimal places of the mean ± std strings"},
+		},
+		Inputs: []pipeline.PortSpec{{Name: "summary", Doc: "the aggregate stage's summary"}},
+		Outputs: []pipeline.PortSpec{
+			{Name: "table1", Doc: "main results: task, dataset, method, metric, ours, seeds, paper, note, mean, std, paper_mean, paper_std"},
+			{Name: "table2", Doc: "estimator ablation: method, estimator, timesteps, K, S, test task loss, seeds, ms/step, MiB, paper figures, note"},
+		},
+		Run: runPaperTables,
+	}
+}
+
+// runPaperTables is the Run function of the paper-tables kind.
+func runPaperTables(ctx context.Context, in pipeline.Inputs, p pipeline.Params, r pipeline.Reporter) (pipeline.Outputs, error) {
+	rec, ok := in.Tables["summary"]
+	if !ok {
+		return nil, fmt.Errorf("%w: paper-tables needs its summary input", ErrAggregateInput)
+	}
+	sum, err := readSummary(rec)
+	if err != nil {
+		return nil, err
+	}
+	digits := p.Int("metric_digits")
+	if digits < 0 || digits > 12 {
+		return nil, fmt.Errorf("%w: param metric_digits = %d, want 0..12", ErrAggregateInput, digits)
+	}
+	t1 := buildTable1(sum, digits)
+	r.Logf("table1: %d rows", t1.NumRows())
+	t2 := buildTable2(sum, p.String("ablation_dataset"), digits)
+	r.Logf("table2: %d rows on dataset %q", t2.NumRows(), p.String("ablation_dataset"))
+	if err := ctx.Err(); err != nil {
+		t1.Release()
+		t2.Release()
+		return nil, err
+	}
+	return pipeline.Outputs{"table1": t1, "table2": t2}, nil
+}
+
+// summaryIndex gives the summary's rows by (dataset, method, split, metric).
+type summaryIndex struct {
+	rows map[[4]string]summaryRow
+	// tasks maps each dataset label to its task.
+	tasks map[string]string
+}
+
+func (s summaryIndex) get(dataset, method, split, metric string) (summaryRow, bool) {
+	r, ok := s.rows[[4]string{dataset, method, split, metric}]
+	return r, ok
+}
+
+// readSummary reads the aggregate kind's output.
+func readSummary(rec arrow.Record) (summaryIndex, error) {
+	idx := summaryIndex{rows: map[[4]string]summaryRow{}, tasks: map[string]string{}}
+	text := map[string][]string{}
+	for _, name := range []string{"task", "dataset", "method", "split", "metric", "seeds", "nan_seeds", "estimator", "timesteps", "k", "steps_s"} {
+		v, err := artifacts.Strings(rec, name)
+		if err != nil {
+			return idx, fmt.Errorf("%w: summary: %w", ErrAggregateInput, err)
+		}
+		text[name] = v
+	}
+	nSeeds, err := artifacts.Int64s(rec, "n_seeds")
+	if err != nil {
+		return idx, fmt.Errorf("%w: summary: %w", ErrAggregateInput, err)
+	}
+	ms, err := artifacts.Int64s(rec, "m")
+	if err != nil {
+		return idx, fmt.Errorf("%w: summary: %w", ErrAggregateInput, err)
+	}
+	mean, err := artifacts.Float64s(rec, "mean")
+	if err != nil {
+		return idx, fmt.Errorf("%w: summary: %w", ErrAggregateInput, err)
+	}
+	std, err := artifacts.Float64s(rec, "std")
+	if err != nil {
+		return idx, fmt.Errorf("%w: summary: %w", ErrAggregateInput, err)
+	}
+	for i := range nSeeds {
+		row := summaryRow{task: text["task"][i], dataset: text["dataset"][i], method: text["method"][i],
+			split: text["split"][i], metric: text["metric"][i], nSeeds: int(nSeeds[i]), mean: mean[i], std: std[i],
+			seeds: text["seeds"][i], nanSeeds: text["nan_seeds"][i], m: ms[i],
+			config: aggConfig{estimator: text["estimator"][i], timesteps: text["timesteps"][i], k: text["k"][i], stepsS: text["steps_s"][i]}}
+		idx.rows[[4]string{row.dataset, row.method, row.split, row.metric}] = row
+		idx.tasks[row.dataset] = row.task
+	}
+	return idx, nil
+}
+
+// datasetOrder returns the dataset labels of the summary in table order:
+// synthetic, power, portfolio, portfolio-legacy, then any other label
+// alphabetically.
+func datasetOrder(tasks map[string]string) []string {
+	known := []string{"synthetic", "power", "portfolio", "portfolio-legacy"}
+	var out, rest []string
+	for _, d := range known {
+		if _, ok := tasks[d]; ok {
+			out = append(out, d)
+		}
+	}
+	for d := range tasks {
+		if !slices.Contains(known, d) {
+			rest = append(rest, d)
+		}
+	}
+	sort.Strings(rest)
+	return append(out, rest...)
+}
+
+// methodOrder returns the Table 1 methods: the catalogue's order without
+// the ablation-only labels, then labels the catalogue does not know,
+// alphabetically, so no run of the summary goes missing.
+func methodOrder(sum summaryIndex) []string {
+	var out []string
+	for _, m := range Methods() {
+		if !m.Ablation {
+			out = append(out, m.Label)
+		}
+	}
+	var rest []string
+	seen := map[string]bool{}
+	for k := range sum.rows {
+		if _, known := LookupMethod(k[1]); !known && !seen[k[1]] {
+			seen[k[1]] = true
+			rest = append(rest, k[1])
+		}
+	}
+	sort.Strings(rest)
+	return append(out, rest...)
+}
+
+// headlineMetric is the Table 1 metric of a task: the realized daily
+// return in % for the portfolio, the task loss otherwise.
+func headlineMetric(task string) (metric, title string) {
+	if task == "portfolio" {
+		return "return_pct", "test daily return % ↑"
+	}
+	return "task_loss", "test task loss ↓"
+}
+
+// table1Row is one row of Table 1.
+type table1Row struct {
+	task, dataset, method, metric, ours, paper, note string
+	seeds                                            int64
+	mean, std, paperMean, paperStd                   float64
+}
+
+// buildTable1 builds the main results table.
+func buildTable1(sum summaryIndex, digits int) arrow.Record {
+	var rows []table1Row
+	for _, dataset := range datasetOrder(sum.tasks) {
+		task := sum.tasks[dataset]
+		metric, title := headlineMetric(task)
+		for _, method := range methodOrder(sum) {
+			s, ok := sum.get(dataset, method, "test", metric)
+			if !ok {
+				continue
+			}
+			row := table1Row{task: task, dataset: dataset, method: method, metric: title,
+				ours: formatMeanStd(s.mean, s.std, digits), seeds: int64(s.nSeeds),
+				mean: roundDecimals(s.mean, digits+2), std: roundDecimals(s.std, digits+2),
+				paper: noValue, paperMean: math.NaN(), paperStd: math.NaN()}
+			var notes []string
+			if pr, ok := LookupPaper(task, method); ok {
+				if !math.IsNaN(pr.Mean) {
+					row.paper = formatMeanStd(pr.Mean, pr.Std, pr.Digits)
+					row.paperMean, row.paperStd = pr.Mean, pr.Std
+					notes = append(notes, datasetNote(dataset, method)...)
+				}
+				if pr.Note != "" {
+					notes = append(notes, pr.Note)
+				}
+			}
+			notes = append(notes, referenceRowNote(method)...)
+			if s.nanSeeds != "" {
+				notes = append(notes, "NaN for seeds "+s.nanSeeds+", left out")
+			}
+			row.note = strings.Join(notes, "; ")
+			rows = append(rows, row)
+		}
+	}
+	return table1Record(rows, digits)
+}
+
+// datasetNote returns what a reader must know to compare a dataset's row
+// with the paper's number: the reference pools the synthetic decisions of a
+// whole split into one (synthetic.md §8.2; not for its policy), and its
+// portfolio numbers come from the leaky symbol-major layout (portfolio.md §1.4).
+func datasetNote(dataset, method string) []string {
+	switch {
+	case dataset == "synthetic" && method != "policy":
+		return []string{"reference pools decisions"}
+	case dataset == "portfolio":
+		return []string{"paper ran the leaky layout"}
+	case dataset == "portfolio-legacy":
+		return []string{"leaky layout, as the reference"}
+	}
+	return nil
+}
+
+// referenceRowNote says what the hindsight reference rows are: the
+// per-example optimum with the true y as the single sample (portfolio: the
+// best single asset of each day), and the 1/n portfolio.
+func referenceRowNote(method string) []string {
+	switch method {
+	case "oracle":
+		return []string{"hindsight optimum with the true y"}
+	case "equal-weight":
+		return []string{"z = 1/n every day"}
+	}
+	return nil
+}
+
+// table1Record writes the Table 1 rows as a record.
+func table1Record(rows []table1Row, digits int) arrow.Record {
+	n := len(rows)
+	col := func(f func(table1Row) string) []string {
+		out := make([]string, n)
+		for i, r := range rows {
+			out[i] = f(r)
+		}
+		return out
+	}
+	num := func(f func(table1Row) float64) []float64 {
+		out := make([]float64, n)
+		for i, r := range rows {
+			out[i] = f(r)
+		}
+		return out
+	}
+	seeds := make([]int64, n)
+	for i, r := range rows {
+		seeds[i] = r.seeds
+	}
+	var t tableBuilder
+	t.strings("task", col(func(r table1Row) string { return r.task }))
+	t.strings("dataset", col(func(r table1Row) string { return r.dataset }))
+	t.strings("method", col(func(r table1Row) string { return r.method }))
+	t.strings("metric", col(func(r table1Row) string { return r.metric }))
+	t.strings("ours", col(func(r table1Row) string { return r.ours }))
+	t.ints("seeds", seeds)
+	t.strings("paper", col(func(r table1Row) string { return r.paper }))
+	t.strings("note", col(func(r table1Row) string { return r.note }))
+	t.floats("mean", num(func(r table1Row) float64 { return r.mean }))
+	t.floats("std", num(func(r table1Row) float64 { return r.std }))
+	t.floats("paper_mean", num(func(r table1Row) float64 { return r.paperMean }))
+	t.floats("paper_std", num(func(r table1Row) float64 { return r.paperStd }))
+	return t.record(tableMeta("table1", digits))
+}
