@@ -20,8 +20,10 @@ import (
 // tablesLog is a pipeline.Reporter that keeps log lines for assertions.
 type tablesLog struct{ lines []string }
 
-func (l *tablesLog) Logf(format string, args ...any)  { l.lines = append(l.lines, fmt.Sprintf(format, args...)) }
-func (l *tablesLog) Log() io.Writer                   { return io.Discard }
+func (l *tablesLog) Logf(format string, args ...any) {
+	l.lines = append(l.lines, fmt.Sprintf(format, args...))
+}
+func (l *tablesLog) Log() io.Writer                          { return io.Discard }
 func (l *tablesLog) Progress(done, total int64, unit string) {}
 
 // fakeEval describes a hand-made metrics record: test and hold rows.
