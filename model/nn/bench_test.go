@@ -110,6 +110,10 @@ func BenchmarkRowKernels(b *testing.B) {
 	run("sigmoid", func(i int) { sigmoidRow(x.Row(i), y.Row(i)) })
 	run("lnForward", func(i int) { _, rstd[i] = lnForwardRow(x.Row(i), g, beta, LayerNormEps, nil, y.Row(i)) })
 	run("lnBackward", func(i int) { lnBackwardRow(dy.Row(i), x.Row(i), g, 1, y.Row(i), parts[:cols], parts[cols:]) })
+	xh, dp := NewMatrix(1, cols), NewMatrix(rows, cols)
+	run("blockBackward", func(i int) { // the Denoiser's fused LayerNorm+SiLU backward
+		blockRow{s: x.Row(i), sig: y.Row(i), mu: 0.1, rstd: 1.2}.backward(dy.Row(i), g, dp.Row(i), xh.Data, parts[:cols], parts[cols:], beta)
+	})
 	run("siluBackward", func(i int) {
 		actBackwardRow(ActSiLU, dy.Row(i), x.Row(i), y.Row(i), parts[:cols], beta)
 	})
