@@ -37,6 +37,7 @@ func (m *Matrix) Clone() *Matrix {
 	return &Matrix{Rows: m.Rows, Cols: m.Cols, Data: append([]float32(nil), m.Data...)}
 }
 
+// String describes the matrix by its shape.
 func (m *Matrix) String() string { return fmt.Sprintf("Matrix(%d×%d)", m.Rows, m.Cols) }
 
 // Param is a learnable tensor and the gradient accumulated for it.
