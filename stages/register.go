@@ -4,7 +4,12 @@ import "github.com/diffusion-dfl/pipe/pipeline"
 
 // kinds lists the built-in kinds of the training and evaluation stages;
 // tableKinds (tables_register.go) adds aggregation and the paper's tables.
-var kinds []pipeline.Kind
+var kinds = []pipeline.Kind{
+	dataSyntheticKind, dataPowerKind, dataPortfolioKind,
+	pretrainDiffusionKind, pretrainGaussianKind, pretrainMLPKind,
+	dflDiffusionKind, dflGaussianKind, dflMLPKind, policyKind,
+	evaluateKind, hindsightKind,
+}
 
 // Register adds every built-in kind of this package to r.
 func Register(r *pipeline.Registry) error {
