@@ -30,17 +30,15 @@ type decisionRule struct {
 	prob    solver.Problem     // the formulation solved and differentiated
 	diff    solver.DiffOptions // how it is differentiated
 	pooled  bool
-	clip    float64 // allocation: failed programs are retried with samples clipped to ±clip
-	retried int     // programs solved only after clipping, so far
+	clip    float64 // allocation: last-resort clipping of a failed program's samples to ±clip
+	retried int     // allocation programs the solver's own method failed on, so far
 }
 
 // allocationExponent bounds |yᵀz| over the box for the samples of an
-// allocation program that failed to solve: the solver evaluates exp(−yᵀz)
-// and its Hessian, and the DDIM tail of a barely trained model reaches ±200
-// while the data lie in [−2, 1]. Retried with samples clipped to
-// ±allocationExponent/(C·n) (±2.5 for the paper's instance) the solver
-// solved every one of 1200 test problems with outlier rows; clipping at ±4
-// already failed 2% of them.
+// allocation program that failed twice (solver, then log domain): they are
+// clipped to ±allocationExponent/(C·n), ±2.5 for the paper's instance,
+// where the data lie in [−2, 1] but the DDIM tail of a barely trained model
+// reaches ±200.
 const allocationExponent = 50
 
 // newDecisionRule builds the rule of t for the params decision, gradients and
@@ -87,8 +85,8 @@ type decisions struct {
 }
 
 // solve solves the programs for samples (B·M rows, row b·M + j = sample j of
-// context b). An allocation program that fails is retried once with its
-// samples clipped (see allocationExponent); the clipped entries get zero
+// context b). An allocation program the solver fails on is retried (see
+// retryAllocation); entries clipped by the last resort get zero
 // reparameterization gradient, the clip's derivative.
 func (r *decisionRule) solve(ctx context.Context, samples *mat.Dense, b, m int) (*decisions, error) {
 	rows, n := samples.Dims()
@@ -112,11 +110,12 @@ func (r *decisionRule) solve(ctx context.Context, samples *mat.Dense, b, m int) 
 		if usable(sol) {
 			continue
 		}
-		if r.clip == 0 {
+		a, ok := r.prob.(solver.Allocation)
+		if !ok {
 			return nil, fmt.Errorf("%w: solving the decision problems: %w", ErrNumeric, err)
 		}
-		if sols[i], err = d.retryClipped(ctx, i, per); !usable(sols[i]) {
-			return nil, fmt.Errorf("%w: solving decision problem %d, also with samples clipped to ±%g: %w", ErrNumeric, i, r.clip, err)
+		if sols[i], err = d.retryAllocation(ctx, a, i, per); err != nil {
+			return nil, fmt.Errorf("%w: solving decision problem %d (also in the log domain and with samples clipped to ±%g): %w", ErrNumeric, i, r.clip, err)
 		}
 	}
 	d.sols = sols
@@ -143,14 +142,20 @@ func usable(sol *solver.Solution) bool {
 	return false
 }
 
-// retryClipped clips the samples of program i (rows i·per …) and solves it.
-func (d *decisions) retryClipped(ctx context.Context, i, per int) (*solver.Solution, error) {
+// retryAllocation solves allocation program i (rows i·per …) after the
+// solver's own method failed: in the log domain (solveAllocationLog), then,
+// if that fails too, in the log domain with the samples clipped to ±clip.
+func (d *decisions) retryAllocation(ctx context.Context, a solver.Allocation, i, per int) (*solver.Solution, error) {
+	d.rule.retried++
+	if sol, err := solveAllocationLog(ctx, a, d.ys[i]); err == nil {
+		return sol, nil
+	}
 	c := mat.DenseCopyOf(d.ys[i])
 	raw := c.RawMatrix().Data
 	if d.clipped == nil {
-		d.clipped = make([]bool, d.b*d.m*d.rule.prob.Dim())
+		d.clipped = make([]bool, d.b*d.m*a.N)
 	}
-	off := i * per * d.rule.prob.Dim()
+	off := i * per * a.N
 	for k, v := range raw {
 		if v < -d.rule.clip || v > d.rule.clip {
 			raw[k] = math.Max(-d.rule.clip, math.Min(d.rule.clip, v))
@@ -158,8 +163,7 @@ func (d *decisions) retryClipped(ctx context.Context, i, per int) (*solver.Solut
 		}
 	}
 	d.ys[i] = c
-	d.rule.retried++
-	return solver.Solve(ctx, d.rule.prob, c, nil)
+	return solveAllocationLog(ctx, a, c)
 }
 
 // z returns the decision of each context (the pooled one repeated).
