@@ -58,7 +58,7 @@ func runAggregate(ctx context.Context, in pipeline.Inputs, _ pipeline.Params, r 
 	}
 	rows := summarizeRuns(evals, stats)
 	for _, row := range rows {
-		if row.metric == "task_loss" || row.metric == "return_pct" {
+		if row.split == "test" && (row.metric == "task_loss" || row.metric == "return_pct") {
 			r.Logf("%s %s %s %s: %s over seeds %s", row.dataset, row.method, row.split, row.metric,
 				formatMeanStd(row.mean, row.std, 4), row.seeds)
 		}

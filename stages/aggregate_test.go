@@ -208,6 +208,18 @@ func TestAggregateSkipsNaNSeeds(t *testing.T) {
 	if math.Abs(got.std-math.Sqrt2) > 1e-15 {
 		t.Errorf("std %v, want sqrt(2)", got.std)
 	}
+	// The left-out seed is also reported in the stage's log.
+	in := aggregateInputs(t, []fakeEval{fakePowerEval("eval-a", "gaussian-sf", 0, 16, 5), bad}, nil)
+	defer releaseInputs(in)
+	log := &tablesLog{}
+	out, err := runAggregate(context.Background(), in, pipeline.Params{}, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out["summary"].Release()
+	if joined := strings.Join(log.lines, "\n"); !strings.Contains(joined, "warning: power gaussian-sf test task_loss is NaN for seeds 1") {
+		t.Errorf("log lacks the NaN warning:\n%s", joined)
+	}
 }
 
 func TestAggregateStatsRows(t *testing.T) {
