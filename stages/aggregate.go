@@ -18,15 +18,12 @@ import (
 func aggregateKind() pipeline.Kind {
 	return pipeline.Kind{
 		Name: "aggregate",
-		Doc: "Averages over seeds: every evaluate/hindsight `metrics` record and every DFL `stats` record " +
-			"becomes part of one row per (dataset, method, split, metric) with the number of seeds, the mean, " +
-			"the sample standard deviation (ddof = 1; NaN for one seed) and the list of seeds that went in. " +
-			"NaN values (a metric that does not apply, such as return_pct on power) are left out, never averaged; " +
-			"a seed whose value is NaN where others have one is listed in nan_seeds. Stats rows have split \"train\". " +
-			"It fails, naming the stages, on a (dataset, method, seed) seen twice, a dataset label under two tasks, " +
-			"evaluations of one dataset that use different numbers of samples M (the protocol gives every " +
-			"sampling method of a task the same M; point methods are exempt), a stats record whose estimator or " +
-			"timestep sampling contradicts its method label, and records without their task, dataset, method and seed metadata.",
+		Doc: "Mean ± sample std (ddof = 1; NaN for one seed) over seeds of every metrics record (evaluate, hindsight) " +
+			"and stats record (DFL training): one row per (dataset, method, split, metric) with the seeds that went in; " +
+			"stats rows have split \"train\". NaN values are left out, never averaged (their seeds are listed in nan_seeds). " +
+			"Fails, naming the stages, on a (dataset, method, seed) seen twice, a dataset under two tasks, one dataset " +
+			"evaluated with different M (point methods exempt), stats contradicting their method label, or records " +
+			"without task, dataset, method and seed metadata.",
 		Inputs: []pipeline.PortSpec{
 			{Name: "metrics", Many: true, Doc: "every evaluation's metrics (e.g. \"eval-*.metrics\", \"hindsight-*.metrics\")"},
 			{Name: "stats", Many: true, Optional: true, Doc: "the DFL stages' training stats (e.g. \"dfl-*.stats\")"},

@@ -18,18 +18,12 @@ import (
 func paperTablesKind() pipeline.Kind {
 	return pipeline.Kind{
 		Name: "paper-tables",
-		Doc: "The paper's tables from the aggregate summary, our numbers beside the paper's. " +
-			"table1: one row per dataset × method (datasets synthetic, power, portfolio, portfolio-legacy; " +
-			"methods in the paper's order, then two-stage, policy and the hindsight reference rows; methods " +
-			"without results are left out) with the test task loss (synthetic, power) or the test daily return " +
-			"in % (portfolio), mean ± sample std over seeds, the number of seeds, the paper's mean ± std and a note " +
-			"on how the reference's run differs (the portfolio numbers come from the reference's leaky layout, " +
-			"so they stand beside both portfolio datasets). table2: the estimator ablation on one dataset — score " +
-			"function with K = 10 and 50 ELBO timesteps, uniform and importance-sampled, and the reparameterization " +
-			"estimator — with test task loss, ms per training step and peak memory (the estimator's working set and " +
-			"the Go heap peak, MiB, means over seeds), beside the paper's test loss and peak GPU memory in GB, which " +
-			"is a GPU figure and not comparable with our CPU MiB. String columns are for display; the numeric " +
-			"columns (rounded; the summary keeps full precision) are for machines.",
+		Doc: "The paper's tables beside ours, from the aggregate summary. table1: the test task loss (synthetic, power) " +
+			"or daily return in % (portfolio) per dataset × method, mean ± std over seeds, the paper's number and a note " +
+			"on how the reference's run differs; methods without results are left out. table2: the estimator ablation " +
+			"on ablation_dataset (score function with K = 10 and 50, uniform and importance-sampled timesteps; " +
+			"reparameterization): test loss, ms per step, estimator and Go-heap MiB, beside the paper's loss and GPU GB " +
+			"(not comparable). String columns are for display, numeric columns (rounded) for machines.",
 		Params: []pipeline.ParamSpec{
 			{Name: "ablation_dataset", Type: pipeline.String, Default: "power", Doc: "dataset label whose runs fill table2"},
 			{Name: "metric_digits", Type: pipeline.Int, Default: 4, Doc: "decimal places of the mean ± std strings"},
