@@ -57,6 +57,14 @@ func (c DenoiserConfig) In() int { c = c.withDefaults(); return c.YDim + c.TimeD
 // LayerNorm(in) → Blocks × (Linear(·, h) → SiLU → LayerNorm(h)) →
 // Linear(h, YDim). It implements model.EpsNet.
 //
+// Rows may share contexts: Forward takes one context row per group of
+// G = yt.Rows/x.Rows consecutive rows (row r ↔ context r/G), the order of
+// B contexts × M samples (row b·M + j ↔ sample j of context b), and then
+// computes the x part of the first layer once per context
+// (denoiser_context.go): at h = 256 a DDIM step over 64 contexts × 25
+// samples costs about a fifth less for the power task (dx = 149) and a
+// fifth as much for the portfolio task (dx = 1400) as with x tiled.
+//
 // The passes are fused (bias+SiLU+LayerNorm in one sweep over each row) and
 // run on a workspace reused between calls, so a steady training step
 // allocates only its small outputs. Per forward pass with a tape the record
@@ -65,7 +73,11 @@ func (c DenoiserConfig) In() int { c = c.withDefaults(); return c.YDim + c.TimeD
 // standard deviation, from which backward recomputes the LayerNorm outputs
 // and SiLU' without an exponential), plus 4·TimeHidden + 8 bytes per
 // distinct step: 6,932 bytes per row for the power task at h = 256, 24,792
-// for the synthetic task at h = 1024.
+// for the synthetic task at h = 1024. With shared contexts the input part
+// shrinks to the row part [y_t, temb] and two scalars, 4·(dy + TimeDim + 2)
+// bytes per row, plus 4·(dx + h) bytes per context and 8h once: 6,406 bytes
+// per row for power and 6,710 (from 12,040) for portfolio at 25 rows per
+// context.
 //
 // A Denoiser is not safe for concurrent use; its passes use both cores
 // internally.
@@ -141,21 +153,33 @@ type denoiserRecord struct {
 	sig    []*Matrix // per block, rows × h, σ(pre)
 	mu     [][]float32
 	rstd   [][]float32
-	idx    []int32 // row → distinct step, shared with the time record
-	nuniq  int     // number of distinct steps
+	idx    []int32    // row → distinct step, shared with the time record
+	nuniq  int        // number of distinct steps
+	rows   int        // rows of the pass
+	ctx    *ctxRecord // factored first layer (nil: xhatIn, rstdIn hold the input)
 }
 
 // TapeBytes counts the slab.
 func (r *denoiserRecord) TapeBytes() int64 { return 4 * int64(len(r.slab)) }
 
-// newRecord carves a record for n rows out of a (possibly recycled) slab.
-func (d *Denoiser) newRecord(n int) *denoiserRecord {
+// newRecord carves a record for n rows out of a (possibly recycled) slab:
+// the dense input LayerNorm's x̂ and rstd when nctx is 0, the factored first
+// layer's ctxRecord for nctx contexts otherwise.
+func (d *Denoiser) newRecord(n, nctx int) *denoiserRecord {
 	in, h, nb := d.cfg.In(), d.cfg.Hidden, d.cfg.Blocks
-	slab := d.ws.takeSlab(n * (in + 1 + nb*(2*h+2)))
-	rec := &denoiserRecord{d: d, slab: slab}
+	inFloats := n * (in + 1)
+	if nctx > 0 {
+		inFloats = d.cfg.ctxFloats(n, nctx)
+	}
+	slab := d.ws.takeSlab(inFloats + n*nb*(2*h+2))
+	rec := &denoiserRecord{d: d, slab: slab, rows: n}
 	next := func(k int) []float32 { s := slab[:k:k]; slab = slab[k:]; return s }
-	rec.xhatIn = view(next(n*in), n, in)
-	rec.rstdIn = next(n)
+	if nctx > 0 {
+		rec.ctx = d.cfg.carveCtx(next(inFloats), n, nctx)
+	} else {
+		rec.xhatIn = view(next(n*in), n, in)
+		rec.rstdIn = next(n)
+	}
 	for range nb {
 		rec.act = append(rec.act, view(next(n*h), n, h))
 		rec.sig = append(rec.sig, view(next(n*h), n, h))
@@ -165,26 +189,43 @@ func (d *Denoiser) newRecord(n int) *denoiserRecord {
 	return rec
 }
 
-// Forward predicts the noise ε̂ for each row (y_t[i], t[i], x[i]); x may be
-// nil when XDim is 0. With a tape it pushes two records (time embedding,
-// then body) that Backward pops. The returned matrix is the caller's.
+// Forward predicts the noise ε̂ for each row (y_t[r], t[r], x[r/G]), where
+// x holds one context per group of G = yt.Rows/x.Rows consecutive rows
+// (x.Rows must divide yt.Rows; G = 1 is one context per row). x may be nil
+// when XDim is 0. Rows that share a context run a factored first layer whose
+// x part is computed once per context (denoiser_context.go). With a tape it
+// pushes two records (time embedding, then body) that Backward pops. The
+// returned matrix is the caller's.
 func (d *Denoiser) Forward(yt *Matrix, t []int, x *Matrix, tape *Tape) *Matrix {
-	n := d.checkInputs(yt, t, x)
+	n, nctx := d.checkInputs(yt, t, x)
 	in, h := d.cfg.In(), d.cfg.Hidden
 	tab, idx := d.Time.table(t, tape)
 	var rec *denoiserRecord
 	if tape != nil {
-		rec = d.newRecord(n)
+		rec = d.newRecord(n, nctx)
 		rec.idx, rec.nuniq = idx, tab.Rows
 	}
 	bufA := d.ws.buf32(slotA, n*max(in, h))
-	a := view(bufA, n, in)
-	d.inputPass(yt, tab, idx, x, rec, a)
 	pre := view(d.ws.buf32(slotP, n*h), n, h)
+	var a *Matrix
+	var first *ctxRecord
+	bias := d.Linear[0].Bias.W.Data
+	if nctx > 0 {
+		first = d.ctxRecordFor(rec, n, nctx)
+		bias = d.ctxInput(yt, tab, idx, x, first, view(bufA, n, d.cfg.YDim+d.cfg.TimeDim), pre)
+	} else {
+		a = view(bufA, n, in)
+		d.inputPass(yt, tab, idx, x, rec, a)
+	}
 	for k, lin := range d.Linear {
-		matMulT(a, lin.Weight.W, pre)
+		if k > 0 {
+			first, bias = nil, nil
+		}
+		if first == nil {
+			matMulT(a, lin.Weight.W, pre)
+		}
 		a = view(bufA, n, h)
-		d.blockPass(k, pre, rec, a)
+		d.blockPass(k, pre, rec, first, bias, a)
 	}
 	out := NewMatrix(n, d.cfg.YDim)
 	matMulT(a, d.Out.Weight.W, out)
@@ -193,6 +234,15 @@ func (d *Denoiser) Forward(yt *Matrix, t []int, x *Matrix, tape *Tape) *Matrix {
 		tape.Push(rec)
 	}
 	return out
+}
+
+// ctxRecordFor returns the taped record's ctxRecord, or one over workspace
+// storage for an untaped pass.
+func (d *Denoiser) ctxRecordFor(rec *denoiserRecord, n, nctx int) *ctxRecord {
+	if rec != nil {
+		return rec.ctx
+	}
+	return d.cfg.carveCtx(d.ws.buf32(slotCtx, d.cfg.ctxFloats(n, nctx)), n, nctx)
 }
 
 // Workspace slots of the Denoiser.
@@ -205,9 +255,17 @@ const (
 	slotParts        // per-chunk partial sums of parameter gradients
 )
 
-// checkInputs panics on inconsistent shapes and returns the number of rows.
-func (d *Denoiser) checkInputs(yt *Matrix, t []int, x *Matrix) int {
-	n := yt.Rows
+// factorSingle runs batches with one context per row (G = 1) through the
+// factored first layer too; by default they take the dense path, which
+// measured as fast (BenchmarkDenoiserTrainStep) and is the reference the
+// factored path is tested against.
+var factorSingle = false
+
+// checkInputs panics on inconsistent shapes and returns the number of rows
+// and, when the first layer is to be factored, the number of contexts (0
+// for the dense path).
+func (d *Denoiser) checkInputs(yt *Matrix, t []int, x *Matrix) (n, nctx int) {
+	n = yt.Rows
 	mustCols("Denoiser.Forward y_t", yt, d.cfg.YDim)
 	if len(t) != n {
 		panic(fmt.Errorf("%w: Denoiser.Forward: %d steps for %d rows", ErrShape, len(t), n))
@@ -216,13 +274,16 @@ func (d *Denoiser) checkInputs(yt *Matrix, t []int, x *Matrix) int {
 		if d.cfg.XDim != 0 {
 			panic(fmt.Errorf("%w: Denoiser.Forward: nil x, want %d columns", ErrShape, d.cfg.XDim))
 		}
-		return n
+		return n, 0
 	}
 	mustCols("Denoiser.Forward x", x, d.cfg.XDim)
-	if x.Rows != n {
-		panic(fmt.Errorf("%w: Denoiser.Forward: %d context rows for %d rows", ErrShape, x.Rows, n))
+	if n == 0 || (x.Rows == n && !factorSingle) {
+		return n, 0
 	}
-	return n
+	if x.Rows == 0 || n%x.Rows != 0 {
+		panic(fmt.Errorf("%w: Denoiser.Forward: %d context rows for %d rows, want a divisor", ErrShape, x.Rows, n))
+	}
+	return n, x.Rows
 }
 
 // inputPass assembles each row [y_t, temb, x] in a and normalizes it in
@@ -249,15 +310,22 @@ func (d *Denoiser) inputPass(yt, tab *Matrix, idx []int32, x *Matrix, rec *denoi
 
 // blockPass finishes block k on each row: a = LN(SiLU(pre + b)), keeping
 // s = SiLU(pre + b), σ(pre + b) and the LayerNorm statistics in rec if
-// taping (σ goes to per-chunk scratch otherwise).
-func (d *Denoiser) blockPass(k int, pre *Matrix, rec *denoiserRecord, a *Matrix) {
+// taping (σ goes to per-chunk scratch otherwise). For a factored first
+// layer (first non-nil, k = 0) it first adds the per-row terms to pre, and
+// bias, when non-nil, replaces the layer's own.
+func (d *Denoiser) blockPass(k int, pre *Matrix, rec *denoiserRecord, first *ctxRecord, bias []float32, a *Matrix) {
 	h := a.Cols
-	bias := d.Linear[k].Bias.W.Data
+	if bias == nil {
+		bias = d.Linear[k].Bias.W.Data
+	}
 	g, b := d.Norm[k].Gamma.W.Data, d.Norm[k].Beta.W.Data
 	scratch := d.ws.buf32(slotXH, numChunks(a.Rows)*h)
 	forChunks(a.Rows, h, func(c, lo, hi int) {
 		for i := lo; i < hi; i++ {
 			row := a.Row(i)
+			if first != nil {
+				first.ctxPreRow(i, pre.Row(i))
+			}
 			if rec == nil {
 				siluBiasRow(pre.Row(i), bias, scratch[c*h:(c+1)*h], row)
 				lnForwardRow(row, g, b, LayerNormEps, nil, row)

@@ -11,13 +11,14 @@ import "fmt"
 // in one row pass (blockRow.backward), dW_k = dpreᵀ·a_k, da_k = dpre·W_k;
 // the a_k are recomputed from the saved SiLU outputs and LayerNorm
 // statistics, and the input LayerNorm's gradient splits into dL/dy_t and
-// the time embedding's gradient, summed per distinct step.
+// the time embedding's gradient, summed per distinct step. A factored first
+// layer (rows sharing contexts) back-propagates through ctxBackward.
 func (d *Denoiser) Backward(tape *Tape, dEps *Matrix) *Matrix {
 	rec, ok := tape.Pop().(*denoiserRecord)
 	if !ok || rec.d != d {
 		panic(fmt.Errorf("%w: Denoiser backward", ErrTape))
 	}
-	n := len(rec.rstdIn)
+	n := rec.rows
 	mustSameShape("Denoiser.Backward", dEps, &Matrix{Rows: n, Cols: d.cfg.YDim})
 	in, h, nb := d.cfg.In(), d.cfg.Hidden, d.cfg.Blocks
 	bufA := d.ws.buf32(slotA, n*max(in, h))
@@ -29,22 +30,37 @@ func (d *Denoiser) Backward(tape *Tape, dEps *Matrix) *Matrix {
 	colSumPass(dEps, d.Out.Bias.G.Data, &d.ws, slotParts)
 	da := view(bufDA, n, h)
 	linearBackward(dEps, a, d.Out.Weight.W, d.Out.Weight.G, da)
+	dyt := NewMatrix(n, d.cfg.YDim)
 	for k := nb - 1; k >= 0; k-- {
 		ink := h
 		if k == 0 {
-			ink = in
+			ink = d.firstIn(rec)
 		}
 		a = view(bufA, n, ink)
 		d.blockBackPass(k, rec, da, dp, a)
 		da = view(bufDA, n, ink)
+		if k == 0 && rec.ctx != nil {
+			d.ctxBackward(rec.ctx, dp, a, da, dyt)
+			continue
+		}
 		linearBackward(dp, a, d.Linear[k].Weight.W, d.Linear[k].Weight.G, da)
 	}
-	dyt := NewMatrix(n, d.cfg.YDim)
-	d.inputBackPass(rec, da, dyt)
+	if rec.ctx == nil {
+		d.inputBackPass(rec, da, dyt)
+	}
 	dT := d.Time.scatter(da, rec.idx, rec.nuniq, d.cfg.YDim)
 	d.ws.giveSlab(rec.slab)
 	d.Time.backwardTable(d.Time.pop(tape), dT)
 	return dyt
+}
+
+// firstIn is the width of the first hidden layer's recomputed input: the
+// whole row, or only its row part [y_t, temb] when the layer is factored.
+func (d *Denoiser) firstIn(rec *denoiserRecord) int {
+	if rec.ctx != nil {
+		return d.cfg.YDim + d.cfg.TimeDim
+	}
+	return d.cfg.In()
 }
 
 // blockBackPass takes da = dL/da_{k+1} through block k's LayerNorm and SiLU
@@ -129,9 +145,14 @@ func backSweepBGo(da, gamma, xh, s, sig, dp, dbias []float32, rstd, mg, mgx floa
 }
 
 // blockInputRow recomputes row i of a_k, the input of hidden layer k, from
-// the record: the input LayerNorm's output for k = 0, block k−1's output
-// otherwise, bit for bit as the forward pass computed it.
+// the record: the input LayerNorm's output for k = 0 (its row part u_R for
+// a factored first layer), block k−1's output otherwise, bit for bit as
+// the forward pass computed it.
 func (d *Denoiser) blockInputRow(k int, rec *denoiserRecord, i int, out []float32) {
+	if k == 0 && rec.ctx != nil {
+		affineRow(rec.ctx.vhat.Row(i), d.NormIn.Gamma.W.Data, d.NormIn.Beta.W.Data, out)
+		return
+	}
 	if k == 0 {
 		affineRow(rec.xhatIn.Row(i), d.NormIn.Gamma.W.Data, d.NormIn.Beta.W.Data, out)
 		return

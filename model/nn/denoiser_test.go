@@ -34,11 +34,19 @@ func denoiserInputs(rng *rand.Rand, d *Denoiser, rows, maxT int) (*Matrix, []int
 func checkDenoiser(t *testing.T, d *Denoiser, rows, maxT int, sample func(p *Param) []int, rng *rand.Rand) {
 	t.Helper()
 	yt, steps, x := denoiserInputs(rng, d, rows, maxT)
+	checkDenoiserOn(t, d, yt, steps, x, sample, rng)
+}
+
+// checkDenoiserOn is checkDenoiser on given inputs; x may hold one context
+// per group of rows, which the reference sees tiled.
+func checkDenoiserOn(t *testing.T, d *Denoiser, yt *Matrix, steps []int, x *Matrix, sample func(p *Param) []int, rng *rand.Rand) {
+	t.Helper()
+	rows := yt.Rows
 	tape := &Tape{}
 	out := d.Forward(yt, steps, x, tape)
 	v := paramVals(d.Params())
 	y64, yflat := rows64(yt)
-	x64, _ := rows64(x)
+	x64, _ := rows64(tileContexts(x, rows/x.Rows))
 	assertClose(t, "Denoiser", out, refDenoiser(d, v, y64, steps, x64), 2e-5)
 	w := randMatrix(rng, rows, d.YDim(), 1)
 	ZeroGrad(d.Params())

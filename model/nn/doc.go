@@ -48,7 +48,10 @@
 // The Denoiser, the hot path of the project, fuses bias, SiLU and LayerNorm
 // into one sweep per row, keeps a tape record of only what backward cannot
 // cheaply recompute, and reuses its scratch buffers and tape slabs between
-// calls. Row passes run on all cores (GOMAXPROCS) over fixed chunks of rows
+// calls. Rows that share a context (M samples of each of B contexts) take
+// one context row per group of consecutive rows, and the first layer's
+// context part is then computed per context instead of per row, an exact
+// factorization through the input LayerNorm. Row passes run on all cores (GOMAXPROCS) over fixed chunks of rows
 // whose boundaries depend only on the shape, with reductions summed in chunk
 // order, so results are bit-identical for any number of workers (for a
 // fixed BLAS and, with OpenBLAS, a fixed OpenBLAS thread count). The
