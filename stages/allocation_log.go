@@ -15,9 +15,8 @@ import (
 //	g(z) = log((1/M) Σ_j exp(−y_jᵀz)),
 //
 // which has the same minimizer over the box as F(z) = exp(g(z)) and stays
-// well scaled whatever the samples: ∇g = −Σ_j p_j y_j and ∇²g = Σ_j p_j y_j y_jᵀ
-// − (∇g)(∇g)ᵀ with p = softmax(−Yz), the weighted mean and covariance of the
-// samples. The solver's own allocation method evaluates F, whose dynamic
+// well scaled whatever the samples: ∇g = −Σ_j p_j y_j and ∇²g the p-weighted
+// covariance of the samples, p = softmax(−Yz). The solver's own allocation method evaluates F, whose dynamic
 // range over the box is exp(2C·Σ|y|): it breaks down on the heavy-tailed
 // samples of a barely trained diffusion model (see solveAllocationLog).
 type logSumExp struct {
@@ -63,17 +62,26 @@ func (o *logSumExp) Grad(dst, z []float64) {
 	}
 }
 
+// Hess sets dst to the weighted covariance Σ_j p_j (y_j − ȳ)(y_j − ȳ)ᵀ with
+// ȳ = Σ_j p_j y_j = −∇g: summed from centered terms, each positive
+// semidefinite, so rounding cannot make it indefinite the way Σ p y yᵀ − ȳȳᵀ
+// does when p concentrates on one sample.
 func (o *logSumExp) Hess(dst *mat.SymDense, z []float64) {
-	g := make([]float64, o.n)
-	o.Grad(g, z)
-	for a := 0; a < o.n; a++ {
-		for b := a; b < o.n; b++ {
-			var s float64
-			for j, pj := range o.p {
-				row := o.y.RawRowView(j)
-				s += pj * row[a] * row[b]
+	ybar := make([]float64, o.n)
+	o.Grad(ybar, z)
+	for i := range ybar {
+		ybar[i] = -ybar[i]
+	}
+	dst.Zero()
+	c := make([]float64, o.n)
+	for j, pj := range o.p {
+		for i, v := range o.y.RawRowView(j) {
+			c[i] = v - ybar[i]
+		}
+		for a := 0; a < o.n; a++ {
+			for b := a; b < o.n; b++ {
+				dst.SetSym(a, b, dst.At(a, b)+pj*c[a]*c[b])
 			}
-			dst.SetSym(a, b, s-g[a]*g[b])
 		}
 	}
 }
@@ -82,7 +90,8 @@ func (o *logSumExp) Hess(dst *mat.SymDense, z []float64) {
 // log-domain objective with the solver's general interior-point method and
 // returns the solution in the allocation's own terms: the multipliers of
 // ∇F + Gᵀλ = 0 are F(z*) times those of ∇g + Gᵀλ' = 0, since ∇F = F·∇g.
-// Solve tries the solver's allocation method first; this is its fallback.
+// The decision rule tries the solver's allocation method first; this is
+// its fallback.
 func solveAllocationLog(ctx context.Context, a solver.Allocation, y *mat.Dense) (*solver.Solution, error) {
 	obj := newLogSumExp(y)
 	z0 := make([]float64, a.N)

@@ -75,13 +75,14 @@ func runDFLGaussian(ctx context.Context, in pipeline.Inputs, p pipeline.Params, 
 	if cfg.legacyDrop && l.estimator == EstimatorSF {
 		cfg.legacyRegNorm = 1e-6 // the reference's MSE gradient is identically 0 there: ‖·‖ = √1e-12
 	}
+	method := methodLabel(p, "gaussian-"+l.estimator)
 	train, hold := t.split(datasets.Train), t.split(datasets.Hold)
-	r.Logf("dfl-gaussian %s on %s: estimator %s, M %d, decision %s, %d train contexts", p.String("method"), t.label, l.estimator, l.m, p.String("decision"), train.n())
+	r.Logf("dfl-gaussian %s on %s: estimator %s, M %d, decision %s, %d train contexts, %s", method, t.label, l.estimator, l.m, p.String("decision"), train.n(), blasBackend())
 	res, err := trainDFL(ctx, l, train, hold, cfg, r)
 	if err != nil {
 		return nil, err
 	}
-	return dflResult(t, p, "dfl-gaussian", res, estimatorMeta{estimator: l.estimator}, func(meta map[string]string) (pipeline.Outputs, error) {
+	return dflResult(t, p, "dfl-gaussian", method, res, estimatorMeta{estimator: l.estimator}, func(meta map[string]string) (pipeline.Outputs, error) {
 		return modelOutputs(l.g, meta, nil)
 	})
 }
@@ -179,13 +180,14 @@ func runDFLMLP(ctx context.Context, in pipeline.Inputs, p pipeline.Params, r pip
 		return nil, err
 	}
 	l := &pointLearner{t: t, pt: pred.point, rule: rule}
+	method := methodLabel(p, "deterministic")
 	train, hold := t.split(datasets.Train), t.split(datasets.Hold)
-	r.Logf("dfl-mlp %s on %s: decision %s, %d train contexts", p.String("method"), t.label, p.String("decision"), train.n())
+	r.Logf("dfl-mlp %s on %s: decision %s, %d train contexts, %s", method, t.label, p.String("decision"), train.n(), blasBackend())
 	res, err := trainDFL(ctx, l, train, hold, cfg, r)
 	if err != nil {
 		return nil, err
 	}
-	return dflResult(t, p, "dfl-mlp", res, estimatorMeta{estimator: "point"}, func(meta map[string]string) (pipeline.Outputs, error) {
+	return dflResult(t, p, "dfl-mlp", method, res, estimatorMeta{estimator: "point"}, func(meta map[string]string) (pipeline.Outputs, error) {
 		return modelOutputs(l.pt, meta, nil)
 	})
 }

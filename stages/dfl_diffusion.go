@@ -98,9 +98,14 @@ func runDFLDiffusion(ctx context.Context, in pipeline.Inputs, p pipeline.Params,
 	if err != nil {
 		return nil, err
 	}
+	method := "diffusion-" + l.estimator
+	if l.estimator == EstimatorSF && p.String("timesteps") == TimestepsImportance {
+		method += "-is"
+	}
+	method = methodLabel(p, method)
 	train, hold := t.split(datasets.Train), t.split(datasets.Hold)
 	r.Logf("dfl-diffusion %s on %s: estimator %s, timesteps %s, K %d, S %d, M %d, decision %s, %d train contexts, %s",
-		p.String("method"), t.label, l.estimator, p.String("timesteps"), l.sf.K, p.Int("steps"), l.m, p.String("decision"), train.n(), blasBackend())
+		method, t.label, l.estimator, p.String("timesteps"), l.sf.K, p.Int("steps"), l.m, p.String("decision"), train.n(), blasBackend())
 	res, err := trainDFL(ctx, l, train, hold, cfg, r)
 	if err != nil {
 		return nil, err
@@ -109,7 +114,7 @@ func runDFLDiffusion(ctx context.Context, in pipeline.Inputs, p pipeline.Params,
 	if l.estimator == EstimatorRP {
 		est.timesteps, est.k = "", 0
 	}
-	return dflResult(t, p, "dfl-diffusion", res, est, func(meta map[string]string) (pipeline.Outputs, error) {
+	return dflResult(t, p, "dfl-diffusion", method, res, est, func(meta map[string]string) (pipeline.Outputs, error) {
 		return diffusionOutputs(l.d, l.norm, meta, nil)
 	})
 }
@@ -213,9 +218,9 @@ func (l *diffusionLearner) holdLoss(ctx context.Context, s *split, rng *rand.Ran
 
 // dflResult assembles the outputs of a DFL kind: the model (built by
 // modelOut from the run's metadata), the curve and the stats.
-func dflResult(t *task, p pipeline.Params, kind string, res *loopResult, est estimatorMeta,
+func dflResult(t *task, p pipeline.Params, kind, method string, res *loopResult, est estimatorMeta,
 	modelOut func(meta map[string]string) (pipeline.Outputs, error)) (pipeline.Outputs, error) {
-	meta, err := runMeta{task: t.name, dataset: t.label, method: p.String("method"), seed: p.Int("seed"), kind: kind, params: p}.entries()
+	meta, err := runMeta{task: t.name, dataset: t.label, method: method, seed: p.Int("seed"), kind: kind, params: p}.entries()
 	if err != nil {
 		return nil, err
 	}

@@ -31,7 +31,15 @@ func seedParam(doc string) pipeline.ParamSpec {
 
 func methodParam() pipeline.ParamSpec {
 	return pipeline.ParamSpec{Name: "method", Type: pipeline.String, Default: "",
-		Doc: "method label copied into the metadata of the outputs (e.g. diffusion-sf); the tables group results by it"}
+		Doc: "method label copied into the metadata of the outputs (e.g. diffusion-sf; \"\" = the kind's natural label); the tables group results by it"}
+}
+
+// methodLabel returns the method param, or def when it is empty.
+func methodLabel(p pipeline.Params, def string) string {
+	if m := p.String("method"); m != "" {
+		return m
+	}
+	return def
 }
 
 func intParam(name string, def int, doc string) pipeline.ParamSpec {

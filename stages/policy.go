@@ -87,7 +87,7 @@ func runPolicy(ctx context.Context, in pipeline.Inputs, p pipeline.Params, r pip
 	if err != nil {
 		return nil, err
 	}
-	meta, err := runMeta{task: t.name, dataset: t.label, method: p.String("method"), seed: p.Int("seed"), kind: "policy", params: p}.entries()
+	meta, err := runMeta{task: t.name, dataset: t.label, method: methodLabel(p, "policy"), seed: p.Int("seed"), kind: "policy", params: p}.entries()
 	if err != nil {
 		return nil, err
 	}
