@@ -90,6 +90,7 @@ type Denoiser struct {
 	Out    *Linear
 	params []*Param
 	ws     workspace
+	slabs  slabPool // tape-record slabs (denoiser_slabs.go)
 }
 
 // NewDenoiser builds the network with PyTorch's default initialization,
@@ -132,10 +133,12 @@ func (d *Denoiser) YDim() int { return d.cfg.YDim }
 // XDim is the width of the context x.
 func (d *Denoiser) XDim() int { return d.cfg.XDim }
 
-// ReleaseWorkspace frees the scratch buffers (they grow to the largest batch
+// ReleaseWorkspace frees the scratch buffers and the recycled tape slabs
+// (they grow to the largest batch, and the longest chain of taped passes,
 // seen); the next call reallocates what it needs.
 func (d *Denoiser) ReleaseWorkspace() {
 	d.ws.release()
+	d.slabs = slabPool{}
 	d.Time.ws.release()
 }
 
@@ -171,7 +174,7 @@ func (d *Denoiser) newRecord(n, nctx int) *denoiserRecord {
 	if nctx > 0 {
 		inFloats = d.cfg.ctxFloats(n, nctx)
 	}
-	slab := d.ws.takeSlab(inFloats + n*nb*(2*h+2))
+	slab := d.slabs.take(inFloats + n*nb*(2*h+2))
 	rec := &denoiserRecord{d: d, slab: slab, rows: n}
 	next := func(k int) []float32 { s := slab[:k:k]; slab = slab[k:]; return s }
 	if nctx > 0 {
