@@ -138,8 +138,8 @@ func (d *Diffusion) SampleDDPM(ctx context.Context, x *nn.Matrix, m int, rng *ra
 
 func (d *Diffusion) run(ctx context.Context, x *nn.Matrix, m int, steps []step, rng *rand.Rand) (*nn.Matrix, error) {
 	checkShape("x", x, x.Rows, d.Net.XDim())
-	xr := RepeatRows(x, m)
-	y := nn.NewMatrix(xr.Rows, d.Net.YDim())
+	xr := netContexts(x, m)
+	y := nn.NewMatrix(x.Rows*m, d.Net.YDim())
 	fillNormal(y.Data, rng)
 	ts := make([]int, y.Rows)
 	var z *nn.Matrix

@@ -46,6 +46,7 @@ func (s *Schedule) Noise(y0 *nn.Matrix, t []int, eps *nn.Matrix) *nn.Matrix {
 // first, then ε row by row) and returns the reference's pretraining loss
 // mean_{i,d}(ε − ε̂(y_t, t, x))² (synthetic.md §3, diffusion_loss). It adds
 // scale·∇_θ loss into the parameters' G; scale = 0 only evaluates (no tape).
+// x holds one context per row of y0 or per group of rows (see LossAt).
 func (d *Diffusion) Loss(y0, x *nn.Matrix, scale float64, rng *rand.Rand) float64 {
 	t := make([]int, y0.Rows)
 	for i := range t {
@@ -57,9 +58,16 @@ func (d *Diffusion) Loss(y0, x *nn.Matrix, scale float64, rng *rand.Rand) float6
 }
 
 // LossAt is Loss with given timesteps and noise.
+//
+// x holds one context per row of y0, or one per group of y0.Rows/x.Rows
+// consecutive rows (row i ↔ context i/(y0.Rows/x.Rows), as in EpsNet): rows
+// that repeat a context (several noise draws per pair) need not tile it.
 func (d *Diffusion) LossAt(y0, x *nn.Matrix, t []int, eps *nn.Matrix, scale float64) float64 {
 	checkShape("y0", y0, y0.Rows, d.Net.YDim())
-	checkShape("x", x, y0.Rows, d.Net.XDim())
+	if x.Rows != y0.Rows {
+		checkContexts("loss", x, y0.Rows, d.Net.XDim())
+		x = netContexts(x, y0.Rows/x.Rows)
+	}
 	yt := d.Sched.Noise(y0, t, eps)
 	var tape *nn.Tape
 	if scale != 0 {

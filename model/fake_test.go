@@ -11,11 +11,13 @@ import (
 // fakeNet is a small EpsNet with an exact backward pass, for testing the
 // samplers and estimators independently of package nn's layers:
 // ε̂ = W2·tanh(W1·[y_t, cos(t/50), sin(t/50), x] + b1) + b2, computed in
-// float64 internally.
+// float64 internally. Like nn.Denoiser it accepts one context row per
+// group of consecutive rows.
 type fakeNet struct {
 	ydim, xdim, h  int
 	w1, b1, w2, b2 *nn.Param
 	forwards       int
+	contextRows    []int // x.Rows of every Forward (one context per group of rows)
 }
 
 func newFakeNet(ydim, xdim, h int, rng *rand.Rand) *fakeNet {
@@ -46,9 +48,10 @@ type fakeSaved struct {
 func (f *fakeNet) Forward(yt *nn.Matrix, t []int, x *nn.Matrix, tape *nn.Tape) *nn.Matrix {
 	f.forwards++
 	n, in := yt.Rows, f.ydim+2+f.xdim
-	if len(t) != n || x.Rows != n || yt.Cols != f.ydim || x.Cols != f.xdim {
+	if len(t) != n || yt.Cols != f.ydim || x.Cols != f.xdim || (n > 0 && (x.Rows == 0 || n%x.Rows != 0)) {
 		panic("fakeNet: shape mismatch")
 	}
+	f.contextRows = append(f.contextRows, x.Rows)
 	s := fakeSaved{in: make([]float64, n*in), act: make([]float64, n*f.h), rows: n}
 	out := nn.NewMatrix(n, f.ydim)
 	for i := 0; i < n; i++ {
@@ -59,7 +62,7 @@ func (f *fakeNet) Forward(yt *nn.Matrix, t []int, x *nn.Matrix, tape *nn.Tape) *
 		row[f.ydim] = math.Cos(float64(t[i]) / 50)
 		row[f.ydim+1] = math.Sin(float64(t[i]) / 50)
 		for d := 0; d < f.xdim; d++ {
-			row[f.ydim+2+d] = float64(x.At(i, d))
+			row[f.ydim+2+d] = float64(x.At(i/(n/x.Rows), d))
 		}
 		a := s.act[i*f.h : (i+1)*f.h]
 		for k := range a {

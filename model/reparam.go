@@ -28,7 +28,7 @@ type Reparam struct {
 type Chain struct {
 	d      *Diffusion
 	steps  []step
-	x      *nn.Matrix   // contexts tiled to one row per sample
+	x      *nn.Matrix   // a copy of the contexts, as passed to the network
 	noise  []*nn.Matrix // per step; nil where σ = 0
 	tape   *nn.Tape     // every step's activations (no checkpointing)
 	starts []*nn.Matrix // y entering each segment (checkpointing)
@@ -50,8 +50,8 @@ func (d *Diffusion) SampleReparam(ctx context.Context, x *nn.Matrix, m int, cfg 
 		return nil, fmt.Errorf("%w: checkpoint segment length %d, want ≥ 0", ErrConfig, cfg.Checkpoint)
 	}
 	checkShape("x", x, x.Rows, d.Net.XDim())
-	c := &Chain{d: d, steps: steps, x: RepeatRows(x, m), seg: cfg.Checkpoint}
-	y := nn.NewMatrix(c.x.Rows, d.Net.YDim())
+	c := &Chain{d: d, steps: steps, x: netContexts(x.Clone(), m), seg: cfg.Checkpoint}
+	y := nn.NewMatrix(x.Rows*m, d.Net.YDim())
 	fillNormal(y.Data, rng)
 	if c.seg == 0 {
 		c.tape = &nn.Tape{}

@@ -35,7 +35,9 @@ type ScoreFunction struct {
 	K int
 	// Scale is the factor c in front of the sum; it must be nonzero.
 	Scale float64
-	// Chunk is the number of rows per network call; 0 means DefaultChunk.
+	// Chunk is the largest number of rows per network call; 0 means
+	// DefaultChunk. Calls hold whole groups of rows that share a context,
+	// so they may hold fewer (see sfGrouping).
 	Chunk int
 	// Sampler, when non-nil, draws the timesteps by importance (and is
 	// updated with the losses seen); nil draws t ~ U{0..T−1}.
@@ -83,7 +85,8 @@ func (d *Diffusion) ScoreFunction(ctx context.Context, y, x *nn.Matrix, w []floa
 	if chunk == 0 {
 		chunk = DefaultChunk
 	}
-	buf := newSFChunk(chunk, d.Net.YDim(), d.Net.XDim())
+	chunk, group := sfGrouping(chunk, cfg.K*(n/x.Rows))
+	buf := newSFChunk(chunk, group, d.Net.YDim(), d.Net.XDim())
 	for lo := 0; lo < len(ts); lo += chunk {
 		if err := ctx.Err(); err != nil {
 			return SFResult{}, err

@@ -8,30 +8,36 @@ import (
 )
 
 // sfChunk holds the buffers of one chunk of score-function rows, reused
-// across chunks so the estimator's memory is one chunk's worth.
+// across chunks so the estimator's memory is one chunk's worth. Each group
+// of consecutive rows shares one context row of x.
 type sfChunk struct {
 	yt, x, eps, dEps *nn.Matrix
 	t                []int
+	group            int // rows per context row of x
 	tape             nn.Tape
 	peak             int64 // largest tape storage of any chunk
 }
 
-func newSFChunk(rows, ydim, xdim int) *sfChunk {
+func newSFChunk(rows, group, ydim, xdim int) *sfChunk {
 	return &sfChunk{
-		yt:   nn.NewMatrix(rows, ydim),
-		x:    nn.NewMatrix(rows, xdim),
-		eps:  nn.NewMatrix(rows, ydim),
-		dEps: nn.NewMatrix(rows, ydim),
-		t:    make([]int, rows),
+		yt:    nn.NewMatrix(rows, ydim),
+		x:     nn.NewMatrix(rows/group, xdim),
+		eps:   nn.NewMatrix(rows, ydim),
+		dEps:  nn.NewMatrix(rows, ydim),
+		t:     make([]int, rows),
+		group: group,
 	}
 }
 
-// resize views the buffers as rows rows (rows ≤ capacity).
+// resize views the buffers as rows rows (rows ≤ capacity, a multiple of
+// the group).
 func (c *sfChunk) resize(rows int) {
-	for _, m := range []*nn.Matrix{c.yt, c.x, c.eps, c.dEps} {
+	for _, m := range []*nn.Matrix{c.yt, c.eps, c.dEps} {
 		m.Rows = rows
 		m.Data = m.Data[:rows*m.Cols]
 	}
+	c.x.Rows = rows / c.group
+	c.x.Data = c.x.Data[:c.x.Rows*c.x.Cols]
 	c.t = c.t[:rows]
 }
 
@@ -50,7 +56,9 @@ func (d *Diffusion) sfChunk(c *sfChunk, y, x *nn.Matrix, w []float64, ts []int, 
 		for k := range yt {
 			yt[k] = a*yj[k] + b*e[k]
 		}
-		copy(c.x.Row(i), x.Row(contextRow(j, y.Rows, x.Rows)))
+		if i%c.group == 0 {
+			copy(c.x.Row(i/c.group), x.Row(contextRow(j, y.Rows, x.Rows)))
+		}
 	}
 	pred := d.Net.Forward(c.yt, c.t, c.x, &c.tape)
 	for r := lo; r < hi; r++ {
