@@ -19,7 +19,9 @@
 // context-major order: row b·M + j is sample j of context b (RepeatRows).
 // The reference tiles sample-major (s·B + b); only the order differs.
 // Functions that take detached samples accept x with one row per sample or
-// one row per context.
+// one row per context. The network receives x untiled, one row per group of
+// rows that share a context (EpsNet's convention), so that nn.Denoiser
+// computes the context's share of its first layer once per context.
 //
 // # The two estimators
 //
