@@ -18,8 +18,9 @@ var ctxBenchShapes = []ctxBenchShape{
 	{"portfolio", 50, 1400, 256},
 }
 
-// ctxBenchInputs draws 64 contexts × 25 rows for shape s, with one step for
-// every row (a DDIM step), and returns the grouped and the tiled contexts.
+// ctxBenchInputs builds the network of shape s and draws contexts × group
+// rows with one step for every row (a DDIM step): y_t, the steps, the
+// grouped and the tiled contexts, and an upstream gradient.
 func ctxBenchInputs(s ctxBenchShape, contexts, group int) (d *Denoiser, yt *Matrix, t []int, x, tiled, w *Matrix) {
 	rng := rand.New(rand.NewPCG(1, 3))
 	d = NewDenoiser(DenoiserConfig{YDim: s.ydim, XDim: s.xdim, Hidden: s.h, Blocks: 3}, rng)
