@@ -113,6 +113,8 @@ func dflSetup(in pipeline.Inputs, p pipeline.Params, arch string) (*task, *predi
 	return t, pred, cfg, rule, err
 }
 
+func (l *gaussianLearner) retried() int { return l.rule.retried }
+
 func (l *gaussianLearner) params() []*nn.Param { return l.g.Params() }
 
 // decisionGrad samples, solves and adds the decision gradient.
@@ -191,6 +193,8 @@ func runDFLMLP(ctx context.Context, in pipeline.Inputs, p pipeline.Params, r pip
 		return modelOutputs(l.pt, meta, nil)
 	})
 }
+
+func (l *pointLearner) retried() int { return l.rule.retried }
 
 func (l *pointLearner) params() []*nn.Param { return l.pt.Params() }
 

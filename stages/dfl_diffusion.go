@@ -149,6 +149,8 @@ func newDiffusionLearner(t *task, pred *predictor, p pipeline.Params) (*diffusio
 	return l, nil
 }
 
+func (l *diffusionLearner) retried() int { return l.rule.retried }
+
 func (l *diffusionLearner) params() []*nn.Param { return l.d.Net.Params() }
 
 // decisionGrad draws M samples per context, solves, and adds the decision
@@ -203,12 +205,12 @@ func (l *diffusionLearner) reparamGrad(ctx context.Context, b *split, rng *rand.
 }
 
 // regGrad adds the gradient of the denoising loss on the true pairs,
-// averaged over denoiseDraws independent (t, ε) draws (one call over the
-// batch tiled denoiseDraws times: the same mean).
+// averaged over denoiseDraws independent (t, ε) draws: one call over each
+// pair repeated denoiseDraws times (the same mean), with the contexts
+// untiled so the network computes their part of the first layer once.
 func (l *diffusionLearner) regGrad(b *split, rng *rand.Rand) float64 {
 	y := model.RepeatRows(l.norm.toModel(b.yf), denoiseDraws)
-	x := model.RepeatRows(b.x, denoiseDraws)
-	return l.d.Loss(y, x, 1, rng)
+	return l.d.Loss(y, b.x, 1, rng)
 }
 
 func (l *diffusionLearner) holdLoss(ctx context.Context, s *split, rng *rand.Rand) (float64, error) {

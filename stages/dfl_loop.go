@@ -26,6 +26,9 @@ type learner interface {
 	// holdLoss returns the task loss of the current model on s with the
 	// evaluation's samples and decision rule.
 	holdLoss(ctx context.Context, s *split, rng *rand.Rand) (float64, error)
+	// retried is the number of decision programs solved by the allocation
+	// fallback so far (see decisionRule.solve).
+	retried() int
 }
 
 // loopConfig is the optimizer, mixing and selection setup of a DFL run.
@@ -80,80 +83,101 @@ func (c loopConfig) validate() error {
 
 // trainer runs one DFL training.
 type trainer struct {
-	l      learner
-	cfg    loopConfig
-	ps     []*nn.Param
-	opt    *nn.Adam
-	rng    *rand.Rand
-	r      pipeline.Reporter
-	gD, gR []float32
-	res    loopResult
-	times  []float64
+	l        learner
+	cfg      loopConfig
+	ps       []*nn.Param
+	opt      *nn.Adam
+	rng      *rand.Rand
+	r        pipeline.Reporter
+	gD, gR   []float32
+	res      loopResult
+	times    []float64
+	best     [][]float32 // weights of the best epoch so far
+	bestLoss float64
 }
 
 // trainDFL trains l on train, selecting the epoch with the lowest task loss
 // on hold (the initial model counts as epoch 0), and leaves the selected
 // weights in place. Test rows are never seen.
 func trainDFL(ctx context.Context, l learner, train, hold *split, cfg loopConfig, r pipeline.Reporter) (*loopResult, error) {
-	tr := &trainer{l: l, cfg: cfg, ps: l.params(), rng: newRNG(cfg.seed, streamTrain), r: r}
-	tr.opt = nn.NewAdam(tr.ps, cfg.lr)
-	tr.res.curve = newCurve(ColTrainTaskLoss, ColHoldTaskLoss, ColRegLoss, ColSeconds)
-	tr.res.stats.estimatorBytes = math.NaN()
 	if err := train.needRows("training"); err != nil {
 		return nil, err
 	}
+	tr := &trainer{l: l, cfg: cfg, ps: l.params(), rng: newRNG(cfg.seed, streamTrain), r: r, bestLoss: math.Inf(1)}
+	tr.opt = nn.NewAdam(tr.ps, cfg.lr)
+	tr.res.curve = newCurve(ColTrainTaskLoss, ColHoldTaskLoss, ColRegLoss, ColSeconds)
+	tr.res.stats.estimatorBytes = math.NaN()
+	tr.best = snapshotParams(tr.ps)
 	if !cfg.noSelect {
 		if err := hold.needRows("model selection"); err != nil {
 			return nil, err
 		}
+		var err error
+		if tr.bestLoss, err = tr.hold(ctx, hold); err != nil {
+			return nil, err
+		}
+		tr.res.curve.add(0, math.NaN(), tr.bestLoss, math.NaN(), 0)
+		r.Logf("epoch 0 (initial model): hold task loss %.6g", tr.bestLoss)
 	}
 	batch := cfg.batch
 	if batch == 0 || batch > train.n() {
 		batch = train.n()
 	}
-	best, bestLoss := snapshotParams(tr.ps), math.Inf(1)
-	if !cfg.noSelect {
-		var err error
-		if bestLoss, err = tr.hold(ctx, hold); err != nil {
-			return nil, err
-		}
-		tr.res.curve.add(0, math.NaN(), bestLoss, math.NaN(), 0)
-		r.Logf("epoch 0 (initial model): hold task loss %.6g", bestLoss)
-	}
 	perEpoch := (train.n() + batch - 1) / batch
 	for e := 1; e <= cfg.epochs; e++ {
-		start := time.Now()
-		trainLoss, regLoss, err := tr.epoch(ctx, train, batch, e, perEpoch)
+		stop, err := tr.runEpoch(ctx, train, hold, batch, e, perEpoch)
 		if err != nil {
 			return nil, err
 		}
-		holdLoss := math.NaN()
-		if !cfg.noSelect {
-			if holdLoss, err = tr.hold(ctx, hold); err != nil {
-				return nil, err
-			}
-			if holdLoss < bestLoss {
-				best, bestLoss, tr.res.stats.bestEpoch = snapshotParams(tr.ps), holdLoss, e
-			}
-		}
-		secs := time.Since(start).Seconds()
-		tr.res.curve.add(e, trainLoss, holdLoss, regLoss, secs)
-		r.Logf("epoch %d/%d: train task loss %.6g, hold task loss %.6g, regularizer %.5g; best %.6g at epoch %d; %.1fs (%.3fs/step)",
-			e, cfg.epochs, trainLoss, holdLoss, regLoss, bestLoss, tr.res.stats.bestEpoch, secs, median(tr.times))
-		if cfg.patience > 0 && !cfg.noSelect && e-tr.res.stats.bestEpoch >= cfg.patience {
-			r.Logf("no better hold task loss for %d epochs: stopping", cfg.patience)
+		if stop {
 			break
 		}
 	}
-	if !cfg.noSelect {
-		restoreParams(tr.ps, best)
-		r.Logf("selected epoch %d by hold task loss %.6g", tr.res.stats.bestEpoch, bestLoss)
+	tr.finish()
+	return &tr.res, nil
+}
+
+// runEpoch trains one epoch, evaluates and selects on hold, logs the curve
+// row, and reports whether patience ran out.
+func (tr *trainer) runEpoch(ctx context.Context, train, hold *split, batch, e, perEpoch int) (bool, error) {
+	start := time.Now()
+	trainLoss, regLoss, err := tr.epoch(ctx, train, batch, e, perEpoch)
+	if err != nil {
+		return false, err
+	}
+	holdLoss := math.NaN()
+	if !tr.cfg.noSelect {
+		if holdLoss, err = tr.hold(ctx, hold); err != nil {
+			return false, err
+		}
+		if holdLoss < tr.bestLoss {
+			tr.best, tr.bestLoss, tr.res.stats.bestEpoch = snapshotParams(tr.ps), holdLoss, e
+		}
+	}
+	secs := time.Since(start).Seconds()
+	tr.res.curve.add(e, trainLoss, holdLoss, regLoss, secs)
+	tr.r.Logf("epoch %d/%d: train task loss %.6g, hold task loss %.6g, regularizer %.5g; best %.6g at epoch %d; %.1fs (%.3fs/step)",
+		e, tr.cfg.epochs, trainLoss, holdLoss, regLoss, tr.bestLoss, tr.res.stats.bestEpoch, secs, median(tr.times))
+	if tr.cfg.patience > 0 && !tr.cfg.noSelect && e-tr.res.stats.bestEpoch >= tr.cfg.patience {
+		tr.r.Logf("no better hold task loss for %d epochs: stopping", tr.cfg.patience)
+		return true, nil
+	}
+	return false, nil
+}
+
+// finish restores the selected weights and completes the stats.
+func (tr *trainer) finish() {
+	if tr.cfg.noSelect {
+		tr.res.stats.bestEpoch = len(tr.res.curve.epochs)
 	} else {
-		tr.res.stats.bestEpoch = cfg.epochs
+		restoreParams(tr.ps, tr.best)
+		tr.r.Logf("selected epoch %d by hold task loss %.6g", tr.res.stats.bestEpoch, tr.bestLoss)
 	}
 	tr.res.stats.steps = len(tr.times)
 	tr.res.stats.secMean, tr.res.stats.secMedian = mean(tr.times), median(tr.times)
-	return &tr.res, nil
+	if retried := tr.l.retried(); retried > 0 {
+		tr.r.Logf("warning: %d allocation programs needed the log-domain fallback (heavy-tailed samples)", retried)
+	}
 }
 
 // hold evaluates the current model on the hold split with common random

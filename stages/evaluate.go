@@ -80,6 +80,9 @@ func runEvaluate(ctx context.Context, in pipeline.Inputs, p pipeline.Params, r p
 		r.Progress(int64(i+1), int64(len(splits)), "split")
 		rows = append(rows, m)
 	}
+	if rule.retried > 0 {
+		r.Logf("warning: %d allocation programs needed the log-domain fallback (heavy-tailed samples)", rule.retried)
+	}
 	rec, err := newMetricsRecord(rows, map[string]string{MetaTask: t.name, MetaDataset: t.label,
 		MetaMethod: p.String("method"), MetaSeed: fmt.Sprint(p.Int("seed"))})
 	if err != nil {

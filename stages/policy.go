@@ -106,6 +106,8 @@ func joinSplits(a, b *split) *split {
 	return &split{name: a.name + "+" + b.name, x: x, y: y, yf: toNN(y)}
 }
 
+func (l *policyLearner) retried() int { return 0 }
+
 func (l *policyLearner) params() []*nn.Param { return l.pol.Params() }
 
 // decisionGrad adds ∇_θ (1/B) Σ_b f(y_b, Π(z(x_b))), Π the projection when
