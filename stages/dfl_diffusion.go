@@ -35,8 +35,8 @@ var dflDiffusionKind = pipeline.Kind{
 		"sampled; memory independent of S) or by reparameterization through all S sampling steps (optionally " +
 		"checkpointed). The decision gradient is mixed with the gradient of the denoising loss on the true " +
 		"pairs (10 draws) by the reference's gradient-norm balancing. After each epoch the task loss on the " +
-		"HOLD split (fresh samples, the evaluation's M and decision rule) selects the best epoch; the initial " +
-		"model is epoch 0. Test rows are never used.",
+		"HOLD split (samples drawn by the current model, the same random draws every epoch, the evaluation's M " +
+		"and decision rule) selects the best epoch; the initial model is epoch 0. Test rows are never used.",
 	Params: specs([]pipeline.ParamSpec{
 		enumParam("estimator", EstimatorSF, "sf = score function, rp = reparameterization through the sampling chain", EstimatorSF, EstimatorRP),
 		enumParam("timesteps", TimestepsUniform, "score function: ELBO timesteps drawn uniformly, or by the loss-second-moment importance sampler", TimestepsUniform, TimestepsImportance),
