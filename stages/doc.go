@@ -47,7 +47,7 @@
 // chain, or through μ and σ for the Gaussian). The decision gradient is
 // mixed with the regularizer's by the reference's gradient-norm balancing
 // (dfl_loop.go): the denoising loss on the true pairs, averaged over 10
-// (t, ε) draws computed as one call over the batch tiled 10 times, for
+// (t, ε) draws (one call with each pair repeated 10 times), for
 // diffusion; the MSE of the predicted mean μ(x) (Gaussian) or of ŷ(x) (MLP)
 // for the baselines.
 //
@@ -113,7 +113,11 @@
 //     pretraining of softmax(z) against returns, and without its BatchNorm
 //     layers (package model's policy is a plain ReLU MLP);
 //   - with mix = 1 apply the decision gradient alone, unscaled (the power
-//     reference's baselines have no regularizer at all).
+//     reference's baselines have no regularizer at all);
+//   - report a policy's RMSE as NaN: its output is a decision, not a
+//     prediction (the reference compares z with y);
+//   - write one metrics artifact per reference row: the hindsight kind's
+//     method param is oracle or equal-weight.
 //
 // The portfolio's default smoothing δ = PortfolioSmooth comes from the
 // experiment described at that constant.

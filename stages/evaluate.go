@@ -21,8 +21,8 @@ var evaluateKind = pipeline.Kind{
 		"task cost at the true y (synthetic exp(−yᵀz), power the daily cost Σ_h f_h, portfolio (α/2)(yᵀz)² − yᵀz), " +
 		"the portfolio's realised return 100·mean yᵀz, and the RMSE of the samples against y over rows, samples " +
 		"and dimensions (the reference's definition, which counts the sample spread as error). For power the " +
-		"reference's \"RMSE\" is the sum of the 24 per-hour RMSEs: emitted as rmse_hour_sum. Pass every method " +
-		"of a task the same M.",
+		"reference's \"RMSE\" is the sum of the 24 per-hour RMSEs: emitted as rmse_hour_sum. A policy's RMSE is " +
+		"NaN (its output is a decision, not a prediction). Pass every method of a task the same M.",
 	Params: []pipeline.ParamSpec{
 		{Name: "method", Type: pipeline.String, Doc: "method label written into the metrics' metadata (e.g. diffusion-sf, two-stage-gaussian)"},
 		seedParam("seed of the evaluation's samples"),
