@@ -47,6 +47,15 @@ type ScoreFunction struct {
 	// clipped at their 0.95 quantile, ELBO_j = −Σ_k w_k ℓ_k/(Σ_k w_k + 1e−12)
 	// and the sampler's u adapted to the effective sample size. Needs Sampler.
 	SelfNormalize bool
+	// Shared, when > 1, draws the timesteps and noise of the ELBO once per
+	// group of Shared consecutive samples (common random numbers): sample j
+	// uses the draws of group ⌊j/Shared⌋. With Shared = M (the samples of
+	// one context) the surrogate stays unbiased — each ELBO_j keeps its own
+	// expectation — while the weighted differences Σ_j w_j ELBO_j, which is
+	// all the gradient sees when the weights of a context sum to about zero,
+	// lose the noise the samples share. The reference draws independently
+	// (Shared ≤ 1). The number of samples must be a multiple of Shared.
+	Shared int
 }
 
 // SFResult reports one score-function pass.
@@ -79,6 +88,15 @@ func (d *Diffusion) ScoreFunction(ctx context.Context, y, x *nn.Matrix, w []floa
 		}
 	}
 	ts, coef, ess := d.timesteps(n, cfg, rng)
+	var shared *nn.Matrix
+	if cfg.Shared > 1 {
+		if n%cfg.Shared != 0 {
+			panic(fmt.Sprintf("model: score function: %d samples are not groups of Shared = %d", n, cfg.Shared))
+		}
+		ts, coef = expandGroups(ts, cfg.K, cfg.Shared), expandGroups(coef, cfg.K, cfg.Shared)
+		shared = nn.NewMatrix(n/cfg.Shared*cfg.K, d.Net.YDim())
+		fillNormal(shared.Data, rng)
+	}
 	losses := make([]float64, len(ts))
 	res := SFResult{ELBO: make([]float64, n), ESS: ess}
 	chunk := cfg.Chunk
@@ -92,7 +110,7 @@ func (d *Diffusion) ScoreFunction(ctx context.Context, y, x *nn.Matrix, w []floa
 			return SFResult{}, err
 		}
 		hi := min(lo+chunk, len(ts))
-		d.sfChunk(buf, y, x, w, ts, coef, losses, lo, hi, cfg, rng)
+		d.sfChunk(buf, y, x, w, ts, coef, losses, lo, hi, cfg, shared, rng)
 	}
 	res.TapeBytes = buf.peak
 	for r, l := range losses {
@@ -107,7 +125,7 @@ func (d *Diffusion) ScoreFunction(ctx context.Context, y, x *nn.Matrix, w []floa
 	if cfg.Sampler != nil {
 		cfg.Sampler.Update(ts, losses)
 		if cfg.SelfNormalize {
-			cfg.Sampler.adapt(ess, len(ts))
+			cfg.Sampler.adapt(ess, len(ts)/max(cfg.Shared, 1))
 		}
 	}
 	return res, nil
@@ -121,16 +139,33 @@ func (cfg ScoreFunction) check() error {
 		return fmt.Errorf("%w: score function Scale = %g, want finite and nonzero", ErrConfig, cfg.Scale)
 	case cfg.Chunk < 0:
 		return fmt.Errorf("%w: score function Chunk = %d, want ≥ 0", ErrConfig, cfg.Chunk)
+	case cfg.Shared < 0:
+		return fmt.Errorf("%w: score function Shared = %d, want ≥ 0", ErrConfig, cfg.Shared)
 	case cfg.SelfNormalize && cfg.Sampler == nil:
 		return fmt.Errorf("%w: score function SelfNormalize needs a timestep Sampler", ErrConfig)
 	}
 	return nil
 }
 
-// timesteps draws the N·K timesteps (row j·K + k) and the coefficients
-// c_jk with ELBO_j = −Σ_k c_jk ℓ_jk, and returns the weights' effective
-// sample size.
+// expandGroups repeats the K draws of each group for its shared samples:
+// row (g·shared + i)·K + k of the result is row g·K + k of v.
+func expandGroups[T any](v []T, k, shared int) []T {
+	out := make([]T, 0, len(v)*shared)
+	for g := 0; g < len(v)/k; g++ {
+		for range shared {
+			out = append(out, v[g*k:(g+1)*k]...)
+		}
+	}
+	return out
+}
+
+// timesteps draws the timesteps (row j·K + k; one row per group of
+// cfg.Shared samples when they share draws) and the coefficients c_jk with
+// ELBO_j = −Σ_k c_jk ℓ_jk, and returns the weights' effective sample size.
 func (d *Diffusion) timesteps(n int, cfg ScoreFunction, rng *rand.Rand) (ts []int, coef []float64, ess float64) {
+	if cfg.Shared > 1 {
+		n /= cfg.Shared
+	}
 	rows := n * cfg.K
 	if cfg.Sampler == nil {
 		ts = make([]int, rows)

@@ -44,7 +44,9 @@ func TestScoreFunctionFiniteDifferences(t *testing.T) {
 		name       string
 		sampler    bool
 		selfNormal bool
-	}{{"uniform", false, false}, {"importance", true, false}, {"self-normalised", true, true}} {
+		shared     int
+	}{{"uniform", false, false, 0}, {"importance", true, false, 0}, {"self-normalised", true, true, 0},
+		{"uniform-shared", false, false, 3}, {"importance-shared", true, false, 3}, {"self-normalised-shared", true, true, 3}} {
 		t.Run(c.name, func(t *testing.T) {
 			d, net, y, x, w := sfCase(t)
 			var s0 *LossSecondMoment
@@ -52,7 +54,7 @@ func TestScoreFunctionFiniteDifferences(t *testing.T) {
 				s0 = warmSampler(t, 50)
 			}
 			eval := func() SFResult {
-				cfg := ScoreFunction{K: 4, Scale: 1.0 / 3, Chunk: 5, SelfNormalize: c.selfNormal}
+				cfg := ScoreFunction{K: 4, Scale: 1.0 / 3, Chunk: 5, SelfNormalize: c.selfNormal, Shared: c.shared}
 				if s0 != nil {
 					cfg.Sampler = s0.Clone()
 				}
@@ -161,5 +163,40 @@ func TestScoreFunctionErrors(t *testing.T) {
 	bad[2] = math.Inf(1)
 	if _, err := d.ScoreFunction(context.Background(), y, x, bad, ScoreFunction{K: 1, Scale: 1}, newRNG(1)); !errors.Is(err, ErrNumeric) {
 		t.Errorf("infinite weight: error %v, want ErrNumeric", err)
+	}
+}
+
+// With Shared = m the samples of one context use the same timesteps and
+// noise: equal samples then have equal ELBOs, different ones differ only
+// through y, and without sharing equal samples get different ELBOs.
+func TestScoreFunctionSharedDraws(t *testing.T) {
+	d, _, _, x, _ := sfCase(t)
+	y := nn.NewMatrix(6, 3)
+	for j := 0; j < 6; j++ {
+		copy(y.Row(j), []float32{0.3, -0.2, float32(j / 3)}) // two contexts, equal samples within each
+	}
+	w := []float64{1, -1, 0.5, 2, -2, 0}
+	run := func(shared int) SFResult {
+		r, err := d.ScoreFunction(context.Background(), y, x, w, ScoreFunction{K: 5, Scale: 1, Shared: shared}, newRNG(7))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	sh := run(3)
+	for j := 0; j < 6; j++ {
+		if g0 := j / 3 * 3; sh.ELBO[j] != sh.ELBO[g0] {
+			t.Errorf("shared draws: ELBO[%d] = %g, want ELBO[%d] = %g", j, sh.ELBO[j], g0, sh.ELBO[g0])
+		}
+	}
+	if sh.ELBO[0] == sh.ELBO[3] {
+		t.Errorf("contexts 0 and 1 got identical ELBOs %g: draws shared across groups", sh.ELBO[0])
+	}
+	ind := run(0)
+	if ind.ELBO[0] == ind.ELBO[1] {
+		t.Errorf("independent draws gave equal ELBOs %g for two samples", ind.ELBO[0])
+	}
+	if _, err := d.ScoreFunction(context.Background(), y, x, w, ScoreFunction{K: 5, Scale: 1, Shared: -1}, newRNG(7)); !errors.Is(err, ErrConfig) {
+		t.Errorf("Shared = -1: err %v, want ErrConfig", err)
 	}
 }

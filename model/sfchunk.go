@@ -42,17 +42,22 @@ func (c *sfChunk) resize(rows int) {
 }
 
 // sfChunk processes surrogate rows lo..hi−1 (row r = j·K + k): it noises
-// y_j at t_r with fresh ε, runs the network with a tape, stores the loss
+// y_j at t_r with fresh ε (or, with cfg.Shared > 1, the ε of its group's row
+// in shared), runs the network with a tape, stores the loss
 // ℓ_r = ‖ε − ε̂‖² and back-propagates
 // dL_SF/dε̂_r = Scale·w_j·(−c_r)·2(ε̂ − ε).
-func (d *Diffusion) sfChunk(c *sfChunk, y, x *nn.Matrix, w []float64, ts []int, coef, losses []float64, lo, hi int, cfg ScoreFunction, rng *rand.Rand) {
+func (d *Diffusion) sfChunk(c *sfChunk, y, x *nn.Matrix, w []float64, ts []int, coef, losses []float64, lo, hi int, cfg ScoreFunction, shared *nn.Matrix, rng *rand.Rand) {
 	c.resize(hi - lo)
 	for r := lo; r < hi; r++ {
 		i, j, t := r-lo, r/cfg.K, ts[r]
 		c.t[i] = t
 		a, b := float32(math.Sqrt(d.Sched.AlphaBar[t])), float32(math.Sqrt(1-d.Sched.AlphaBar[t]))
 		e, yt, yj := c.eps.Row(i), c.yt.Row(i), y.Row(j)
-		fillNormal(e, rng)
+		if shared != nil {
+			copy(e, shared.Row(j/cfg.Shared*cfg.K+r%cfg.K))
+		} else {
+			fillNormal(e, rng)
+		}
 		for k := range yt {
 			yt[k] = a*yj[k] + b*e[k]
 		}

@@ -199,3 +199,35 @@ func TestRegisterRejectsClosures(t *testing.T) {
 		t.Fatal("mistyped default accepted")
 	}
 }
+
+// YAML merge keys (<<) share blocks between stages: explicit keys win over
+// merged ones, the first of several merged mappings wins, and whole stage
+// bodies can be merged.
+func TestLoadMergeKeys(t *testing.T) {
+	const src = `
+stages:
+  a:
+    run: echo a > $PIPE_OUT_OUT
+    params: &pa {<<: [{lr: 1, epochs: 3}, {epochs: 9, method: mse}], lr: 2}
+    outputs: [out]
+  b:
+    <<: {run: echo b > $PIPE_OUT_OUT, outputs: [out]}
+    params: {<<: *pa}
+`
+	f, err := pipeline.Parse("p.yaml", []byte(src), pipeline.LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"a", "b"} {
+		p := f.Stages[name].Params
+		if p["lr"] != 2 || p["epochs"] != 3 || p["method"] != "mse" {
+			t.Errorf("stage %s params = %#v, want lr 2 (explicit), epochs 3 (first merge), method mse", name, p)
+		}
+	}
+	if f.Stages["b"].Run != "echo b > $PIPE_OUT_OUT" {
+		t.Errorf("merged stage body: run = %q", f.Stages["b"].Run)
+	}
+	if _, err := pipeline.Parse("p.yaml", []byte("stages:\n  a:\n    <<: [1, 2]\n    run: x\n"), pipeline.LoadOptions{}); err == nil {
+		t.Error("merging a list of scalars: want an error")
+	}
+}

@@ -83,25 +83,64 @@ func scalarValue(n *yaml.Node) (any, error) {
 }
 
 // eachPair calls fn for every key of a mapping node in file order. Keys must
-// be scalars; merge keys (<<) are expanded by yaml itself only on Decode, so
-// they are rejected here as unknown structure.
+// be scalars. A merge key (<<: *anchor, or a list of anchors) contributes
+// the pairs of the merged mappings at its position, except keys the mapping
+// sets itself; among several merged mappings the first wins (YAML 1.1 merge).
 func eachPair(n *yaml.Node, fn func(key string, line int, val *yaml.Node) error) error {
+	return eachPairDepth(n, fn, 0)
+}
+
+func eachPairDepth(n *yaml.Node, fn func(key string, line int, val *yaml.Node) error, depth int) error {
 	if n.Kind == yaml.AliasNode {
 		n = n.Alias
 	}
 	if n.Kind != yaml.MappingNode {
 		return fmt.Errorf("line %d: expected a mapping, found %s", n.Line, kindName(n))
 	}
+	if depth > 32 {
+		return fmt.Errorf("line %d: merge keys nested more than 32 deep", n.Line)
+	}
+	own := map[string]bool{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
-		k := n.Content[i]
+		if k := n.Content[i]; k.Kind == yaml.ScalarNode && !isMergeKey(k) {
+			own[k.Value] = true
+		}
+	}
+	merged := map[string]bool{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
 		if k.Kind != yaml.ScalarNode {
 			return fmt.Errorf("line %d: mapping keys must be plain strings", k.Line)
 		}
-		if err := fn(k.Value, k.Line, n.Content[i+1]); err != nil {
-			return err
+		if !isMergeKey(k) {
+			if err := fn(k.Value, k.Line, v); err != nil {
+				return err
+			}
+			continue
+		}
+		sources := []*yaml.Node{v}
+		if v.Kind == yaml.SequenceNode {
+			sources = v.Content
+		}
+		for _, src := range sources {
+			err := eachPairDepth(src, func(key string, line int, val *yaml.Node) error {
+				if own[key] || merged[key] {
+					return nil
+				}
+				merged[key] = true
+				return fn(key, line, val)
+			}, depth+1)
+			if err != nil {
+				return fmt.Errorf("line %d: merge key: %w", k.Line, err)
+			}
 		}
 	}
 	return nil
+}
+
+// isMergeKey reports whether k is the YAML merge key <<.
+func isMergeKey(k *yaml.Node) bool {
+	return k.Value == "<<" && (k.ShortTag() == "!!merge" || k.Style == 0)
 }
 
 func kindName(n *yaml.Node) string {

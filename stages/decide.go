@@ -7,6 +7,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/diffusion-dfl/pipe/pipeline"
 	"github.com/diffusion-dfl/pipe/solver"
 )
 
@@ -14,6 +15,9 @@ import (
 const (
 	DecisionPerX   = "per_x"  // one stochastic program per context x (default)
 	DecisionPooled = "pooled" // one program over all samples of a batch or split (synthetic.md §8.2)
+	// pooledSuffix marks the dataset label of results obtained under the
+	// pooled rule, so that Table 1 shows them apart from per-context ones.
+	pooledSuffix = "-pooled"
 )
 
 // Gradient forms (param "gradients").
@@ -247,4 +251,15 @@ func (d *decisions) differentiate(ctx context.Context, as [][]float64, want solv
 		}
 	}
 	return out, nil
+}
+
+// resultLabel is the dataset label under which a DFL or evaluation run
+// reports: the data's label, with pooledSuffix when its decisions were
+// pooled (the reference's synthetic protocol), since those numbers answer a
+// different question than per-context decisions.
+func resultLabel(t *task, p pipeline.Params) string {
+	if d, ok := p["decision"].(string); ok && d == DecisionPooled {
+		return t.label + pooledSuffix
+	}
+	return t.label
 }

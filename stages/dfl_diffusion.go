@@ -46,6 +46,7 @@ var dflDiffusionKind = pipeline.Kind{
 		floatParam("eta", 0, "DDIM η (0 = deterministic as power and portfolio; synthetic reference 0.8)"),
 		intParam("samples", 16, "M, samples per context in training and in the hold evaluation (reference 25–30, portfolio 10)"),
 		intParam("checkpoint", 0, "reparameterization: sampling steps per checkpoint segment (0 = keep every step's activations)"),
+		boolParam("shared_noise", true, "score function: the M samples of a context share their ELBO timesteps and noise (common random numbers: unbiased, lower variance; reference: independent draws = false)"),
 	}, decisionParams(), trainParams(10, 32, 1e-5, 0.2, "den")),
 	Inputs: []pipeline.PortSpec{
 		{Name: "data", Doc: "a dataset artifact"},
@@ -134,6 +135,9 @@ func newDiffusionLearner(t *task, pred *predictor, p pipeline.Params) (*diffusio
 	l := &diffusionLearner{t: t, d: pred.diff, norm: pred.norm, rule: rule, m: p.Int("samples"),
 		sampler: model.Sampler{Steps: p.Int("steps"), Eta: p.Float("eta")}, estimator: p.String("estimator"),
 		sf: model.ScoreFunction{K: p.Int("K"), Scale: 1}, checkpoint: p.Int("checkpoint")}
+	if p.Bool("shared_noise") {
+		l.sf.Shared = l.m
+	}
 	if p.String("timesteps") == TimestepsImportance {
 		selfNorm := p.String("importance_variant") == ImportanceSelfNormal
 		u := 1e-4 // synthetic reference (resample.py); the power reference starts at 1e-3 and adapts
@@ -222,7 +226,7 @@ func (l *diffusionLearner) holdLoss(ctx context.Context, s *split, rng *rand.Ran
 // modelOut from the run's metadata), the curve and the stats.
 func dflResult(t *task, p pipeline.Params, kind, method string, res *loopResult, est estimatorMeta,
 	modelOut func(meta map[string]string) (pipeline.Outputs, error)) (pipeline.Outputs, error) {
-	meta, err := runMeta{task: t.name, dataset: t.label, method: method, seed: p.Int("seed"), kind: kind, params: p}.entries()
+	meta, err := runMeta{task: t.name, dataset: resultLabel(t, p), method: method, seed: p.Int("seed"), kind: kind, params: p}.entries()
 	if err != nil {
 		return nil, err
 	}

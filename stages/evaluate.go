@@ -83,7 +83,7 @@ func runEvaluate(ctx context.Context, in pipeline.Inputs, p pipeline.Params, r p
 	if rule.retried > 0 {
 		r.Logf("warning: %d allocation programs needed the log-domain fallback (heavy-tailed samples)", rule.retried)
 	}
-	rec, err := newMetricsRecord(rows, map[string]string{MetaTask: t.name, MetaDataset: t.label,
+	rec, err := newMetricsRecord(rows, map[string]string{MetaTask: t.name, MetaDataset: resultLabel(t, p),
 		MetaMethod: p.String("method"), MetaSeed: fmt.Sprint(p.Int("seed"))})
 	if err != nil {
 		return nil, err

@@ -114,10 +114,10 @@ func readSummary(rec arrow.Record) (summaryIndex, error) {
 }
 
 // datasetOrder returns the dataset labels of the summary in table order:
-// synthetic, power, portfolio, portfolio-legacy, then any other label
+// synthetic, synthetic-pooled, power, portfolio, portfolio-legacy, then any other label
 // alphabetically.
 func datasetOrder(tasks map[string]string) []string {
-	known := []string{"synthetic", "power", "portfolio", "portfolio-legacy"}
+	known := []string{"synthetic", "synthetic-pooled", "power", "portfolio", "portfolio-legacy"}
 	var out, rest []string
 	for _, d := range known {
 		if _, ok := tasks[d]; ok {
@@ -216,6 +216,8 @@ func datasetNote(dataset, method string) []string {
 	switch {
 	case dataset == "synthetic" && method != "policy":
 		return []string{"reference pools decisions"}
+	case dataset == "synthetic-pooled":
+		return []string{"pooled decisions, as the reference"}
 	case dataset == "portfolio":
 		return []string{"paper ran the leaky layout"}
 	case dataset == "portfolio-legacy":
