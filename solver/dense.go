@@ -58,14 +58,25 @@ func checkPSD(a []float64, n int, work []float64) error {
 	if scale == 0 {
 		return nil
 	}
-	copy(work, a[:n*n])
+	if math.IsInf(scale, 0) || math.IsNaN(scale) {
+		return fmt.Errorf("Hessian has non-finite entries: %w", ErrNaN)
+	}
+	// Work on a/scale: the test is relative, and entries of order one keep
+	// LAPACK off its own rescaling path (gonum v0.17's Dsterf panics there
+	// for norms beyond ~1e153 or below ~1e-153).
+	scaled := func() {
+		for i, v := range a[:n*n] {
+			work[i] = v / scale
+		}
+	}
+	scaled()
 	for i := 0; i < n; i++ {
-		work[i*n+i] += 1e-12 * scale
+		work[i*n+i] += 1e-12
 	}
 	if _, ok := lapack64.Potrf(blas64.Symmetric{Uplo: blas.Upper, N: n, Stride: n, Data: work}); ok {
 		return nil
 	}
-	copy(work, a[:n*n])
+	scaled()
 	eig := make([]float64, n)
 	lwork := make([]float64, 1)
 	sym := blas64.Symmetric{Uplo: blas.Upper, N: n, Stride: n, Data: work}
@@ -76,7 +87,7 @@ func checkPSD(a []float64, n int, work []float64) error {
 	}
 	top := max(math.Abs(eig[0]), math.Abs(eig[n-1]))
 	if eig[0] < -1e-9*top {
-		return fmt.Errorf("Hessian has eigenvalue %.3g (largest magnitude %.3g): %w", eig[0], top, ErrNotConvex)
+		return fmt.Errorf("Hessian has eigenvalue %.3g (largest magnitude %.3g): %w", eig[0]*scale, top*scale, ErrNotConvex)
 	}
 	return nil
 }

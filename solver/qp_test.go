@@ -131,3 +131,22 @@ func TestSolveQPErrors(t *testing.T) {
 		SolveQP(ctx, QP{P: eye, Q: []float64{1, 2}, Constraints: Constraints{G: mat.NewDense(1, 3, nil), H: []float64{0}}}, nil)
 	})
 }
+
+// checkPSD decides definiteness relative to the matrix's scale, also for
+// norms where LAPACK would rescale internally (gonum's Dsterf panics there).
+func TestCheckPSDExtremeScales(t *testing.T) {
+	for _, s := range []float64{1e-200, 1, 1e200} {
+		work := make([]float64, 9)
+		psd := []float64{s, s, 0, s, s, 0, 0, 0, 2 * s} // eigenvalues 0, 2s, 2s
+		if err := checkPSD(psd, 3, work); err != nil {
+			t.Errorf("scale %g: PSD matrix rejected: %v", s, err)
+		}
+		indef := []float64{s, 0, 0, 0, -s, 0, 0, 0, s}
+		if err := checkPSD(indef, 3, work); !errors.Is(err, ErrNotConvex) {
+			t.Errorf("scale %g: indefinite matrix: err = %v, want ErrNotConvex", s, err)
+		}
+	}
+	if err := checkPSD([]float64{math.Inf(1), 0, 0, 1}, 2, make([]float64, 4)); !errors.Is(err, ErrNaN) {
+		t.Errorf("infinite entry: err = %v, want ErrNaN", err)
+	}
+}

@@ -132,8 +132,8 @@ func TestCIProfileSynthetic(t *testing.T) {
 			evals++
 		}
 	}
-	if evals != 10 {
-		t.Errorf("%d evaluations, want 10 methods", evals)
+	if evals != 19 {
+		t.Errorf("%d evaluations, want 10 methods per context and 9 pooled", evals)
 	}
 	again, err := eng.Run(ctx, []string{"synthetic"}, pipeline.RunOptions{Jobs: 2})
 	if err != nil {
