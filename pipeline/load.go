@@ -92,7 +92,7 @@ func Parse(name string, data []byte, opts LoadOptions) (*File, error) {
 	resolveKinds(p, opts.Registry, stages)
 	resolveInputs(p, f, stages)
 	resolvePipelines(p, f, raw.pipelines)
-	resolveExports(p, f, raw.exports)
+	resolveExports(p, f, raw.exports, vars)
 	if len(p.errs) == 0 {
 		f.order = topoOrder(p, f)
 	}

@@ -231,3 +231,31 @@ stages:
 		t.Error("merging a list of scalars: want an error")
 	}
 }
+
+// Export paths take ${var}s, so a profile can write its tables elsewhere;
+// an undefined variable is reported at the export's line.
+func TestLoadExportVars(t *testing.T) {
+	const src = `vars: {out: results}
+stages:
+  a:
+    run: echo a > $PIPE_OUT_T
+    outputs: [t]
+exports:
+  - {from: a.t, to: "${out}/a.txt", format: raw}
+profiles:
+  ci: {vars: {out: results/ci}}
+`
+	for _, c := range []struct{ profile, want string }{{"", "results/a.txt"}, {"ci", "results/ci/a.txt"}} {
+		f, err := pipeline.Parse("p.yaml", []byte(src), pipeline.LoadOptions{Profile: c.profile})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := f.Exports[0].To; got != c.want {
+			t.Errorf("profile %q: export to %q, want %q", c.profile, got, c.want)
+		}
+	}
+	_, err := pipeline.Parse("p.yaml", []byte(strings.Replace(src, "${out}", "${nope}", 1)), pipeline.LoadOptions{})
+	if err == nil || !strings.Contains(err.Error(), "p.yaml:7") || !strings.Contains(err.Error(), "nope") {
+		t.Errorf("undefined export var: err = %v, want it named at p.yaml:7", err)
+	}
+}

@@ -203,9 +203,17 @@ func matchStages(pattern string, names []string) []string {
 	return out
 }
 
-func resolveExports(p *problems, f *File, raws []*rawExport) {
+func resolveExports(p *problems, f *File, raws []*rawExport, vars map[string]any) {
 	seen := map[string]int{}
-	for _, re := range raws {
+	for _, raw := range raws {
+		// Paths may use vars, so a profile can send its tables elsewhere
+		// (the ci profile must not overwrite the default profile's results).
+		re := *raw
+		var err error
+		if re.to, err = substString(re.to, vars, true); err != nil {
+			p.add(re.line, "", "export: to: %v", err)
+			continue
+		}
 		r, ok := ParseRef(re.from)
 		switch {
 		case !ok:
