@@ -107,11 +107,12 @@ func sortedMetaSchema(s *arrow.Schema) *arrow.Schema {
 	for i, k := range keys {
 		m[k] = md.Values()[i]
 	}
-	return arrow.NewSchema(s.Fields(), metadata(m))
+	return arrow.NewSchema(s.Fields(), Metadata(m))
 }
 
-// metadata builds schema metadata with keys in sorted order.
-func metadata(m map[string]string) *arrow.Metadata {
+// Metadata builds schema metadata from m with its keys in sorted order, so
+// that equal maps give byte-identical IPC schemas (and equal digests).
+func Metadata(m map[string]string) *arrow.Metadata {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
@@ -211,7 +212,7 @@ func (b *Builder) Record(meta map[string]string) (arrow.Record, error) {
 	if len(b.cols) > 0 {
 		n = int64(b.cols[0].Len())
 	}
-	return array.NewRecord(arrow.NewSchema(b.fields, metadata(meta)), b.cols, n), nil
+	return array.NewRecord(arrow.NewSchema(b.fields, Metadata(meta)), b.cols, n), nil
 }
 
 // DenseRecord converts a matrix to a record of float64 columns named cols

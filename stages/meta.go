@@ -2,7 +2,6 @@ package stages
 
 import (
 	"fmt"
-	"sort"
 	"strconv"
 
 	"github.com/apache/arrow/go/v17/arrow"
@@ -61,17 +60,7 @@ func withMeta(rec arrow.Record, extra map[string]string) arrow.Record {
 	for k, v := range extra {
 		md[k] = v
 	}
-	keys := make([]string, 0, len(md))
-	for k := range md {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	vals := make([]string, len(keys))
-	for i, k := range keys {
-		vals[i] = md[k]
-	}
-	meta := arrow.NewMetadata(keys, vals)
-	schema := arrow.NewSchema(rec.Schema().Fields(), &meta)
+	schema := arrow.NewSchema(rec.Schema().Fields(), artifacts.Metadata(md))
 	out := array.NewRecord(schema, rec.Columns(), rec.NumRows())
 	rec.Release()
 	return out

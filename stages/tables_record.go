@@ -3,7 +3,6 @@ package stages
 import (
 	"fmt"
 	"math"
-	"sort"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
@@ -69,21 +68,12 @@ func (t *tableBuilder) ints(name string, v []int64) {
 // record returns the table with the given schema metadata; the caller
 // releases it.
 func (t *tableBuilder) record(meta map[string]string) arrow.Record {
-	keys := make([]string, 0, len(meta))
-	for k := range meta {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	vals := make([]string, len(keys))
-	for i, k := range keys {
-		vals[i] = meta[k]
-	}
-	md := arrow.NewMetadata(keys, vals)
+	md := artifacts.Metadata(meta)
 	n := int64(0)
 	if len(t.cols) > 0 {
 		n = int64(t.cols[0].Len())
 	}
-	rec := array.NewRecord(arrow.NewSchema(t.fields, &md), t.cols, n)
+	rec := array.NewRecord(arrow.NewSchema(t.fields, md), t.cols, n)
 	for _, c := range t.cols {
 		c.Release()
 	}
