@@ -64,21 +64,21 @@
 // # Cost at the default profile
 //
 // `pipe run paper-tables --jobs 2` (pipelines.yaml's default profile: 3
-// seeds, denoiser width 256, S = 20, M = 16, K = 10) ran its 284 stages in
-// 38 min on this project's 2-core machine, shared with other work (load
-// ≈ 3), for 4,600 stage-seconds: power 2,430 (the K = 50 ablation alone
-// 1,210), portfolio (both layouts) 1,620, synthetic 550. Mean seconds per
-// stage:
+// seeds, denoiser width 256, S = 20 (synthetic 50), M = 16, K = 10) ran its
+// 329 stages in 44 min 31 s from an empty store on this project's 2-core
+// machine, for 5,340 stage-seconds: power 2,220 (the K = 50 ablation alone
+// 1,060), portfolio (both layouts) 1,520, synthetic (per-context and pooled)
+// 1,600. Mean seconds per stage:
 //
 //	                         synthetic  power  portfolio
-//	pretrain-diffusion              19     53         40
-//	pretrain-gaussian, -mlp     12, 11 39, 49     10, 11
-//	dfl-diffusion sf / sf-is        41     63         43
-//	dfl-diffusion rp                44     77         55
-//	dfl-diffusion sf K = 50          –    202          –
-//	dfl-gaussian, dfl-mlp         3, 3   5, 3     14, 11
-//	policy                           4     36          8
-//	evaluate (diffusion)           0.7    2.2        2.3
+//	pretrain-diffusion              18     51         39
+//	pretrain-gaussian, -mlp     13, 11 37, 51     11, 11
+//	dfl-diffusion sf / sf-is    64, 62 56, 57     37, 46
+//	dfl-diffusion rp               103     71         52
+//	dfl-diffusion sf K = 50          –    176          –
+//	dfl-gaussian sf, rp; dfl-mlp  3, 3, 2  6, 4, 3  13, 12, 11
+//	policy                           5     38          8
+//	evaluate (diffusion)           1.8    2.5        2.6
 //
 // One DFL training step (BenchmarkDFLStep, B contexts × M = 16 samples,
 // S = 20, K = 10; synthetic B = 32, power and portfolio B = 64) takes
