@@ -91,7 +91,6 @@ type Denoiser struct {
 	Out    *Linear
 	params []*Param
 	ws     workspace
-	slabs  slabPool // tape-record slabs (denoiser_slabs.go)
 }
 
 // NewDenoiser builds the network with PyTorch's default initialization,
@@ -139,7 +138,6 @@ func (d *Denoiser) XDim() int { return d.cfg.XDim }
 // seen); the next call reallocates what it needs.
 func (d *Denoiser) ReleaseWorkspace() {
 	d.ws.release()
-	d.slabs = slabPool{}
 	d.Time.ws.release()
 }
 
@@ -175,7 +173,7 @@ func (d *Denoiser) newRecord(n, nctx int) *denoiserRecord {
 	if nctx > 0 {
 		inFloats = d.cfg.ctxFloats(n, nctx)
 	}
-	slab := d.slabs.take(inFloats + n*nb*(2*h+2))
+	slab := d.ws.slabs.take(inFloats + n*nb*(2*h+2))
 	rec := &denoiserRecord{d: d, slab: slab, rows: n}
 	next := func(k int) []float32 { s := slab[:k:k]; slab = slab[k:]; return s }
 	if nctx > 0 {

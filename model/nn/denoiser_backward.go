@@ -49,7 +49,7 @@ func (d *Denoiser) Backward(tape *Tape, dEps *Matrix) *Matrix {
 		d.inputBackPass(rec, da, dyt)
 	}
 	dT := d.Time.scatter(da, rec.idx, rec.nuniq, d.cfg.YDim)
-	d.slabs.give(rec.slab)
+	d.ws.slabs.give(rec.slab)
 	d.Time.backwardTable(d.Time.pop(tape), dT)
 	return dyt
 }

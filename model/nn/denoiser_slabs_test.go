@@ -27,8 +27,8 @@ func TestDenoiserSlabPool(t *testing.T) {
 		return SnapshotGrads(d.Params(), nil), slabs
 	}
 	g1, s1 := chain()
-	if len(d.slabs.free) != steps {
-		t.Fatalf("after a chain of %d passes the pool holds %d slabs", steps, len(d.slabs.free))
+	if len(d.ws.slabs.free) != steps {
+		t.Fatalf("after a chain of %d passes the pool holds %d slabs", steps, len(d.ws.slabs.free))
 	}
 	g2, s2 := chain()
 	for p := range s2 {
@@ -40,7 +40,7 @@ func TestDenoiserSlabPool(t *testing.T) {
 		t.Errorf("recycled slabs changed gradient %d", i)
 	}
 	d.ReleaseWorkspace()
-	if len(d.slabs.free) != 0 {
-		t.Errorf("ReleaseWorkspace left %d slabs", len(d.slabs.free))
+	if len(d.ws.slabs.free) != 0 {
+		t.Errorf("ReleaseWorkspace left %d slabs", len(d.ws.slabs.free))
 	}
 }

@@ -151,7 +151,7 @@ func (te *TimeEmbedding) table(t []int, tape *Tape) (*Matrix, []int32) {
 	te.sinusoids(uniq, emb)
 	var pre *Matrix
 	if tape != nil {
-		pre = view(te.ws.takeSlab(u*te.Hidden), u, te.Hidden)
+		pre = view(te.ws.slabs.take(u*te.Hidden), u, te.Hidden)
 	} else {
 		pre = view(te.ws.buf32(1, u*te.Hidden), u, te.Hidden)
 	}
@@ -192,7 +192,7 @@ func (te *TimeEmbedding) backwardTable(rec *timeRecord, dT *Matrix) {
 	emb := view(te.ws.buf32(0, u*te.Dim), u, te.Dim)
 	te.sinusoids(rec.uniq, emb)
 	addMatTMul(dHid, emb, te.L1.Weight.G)
-	te.ws.giveSlab(rec.pre.Data)
+	te.ws.slabs.give(rec.pre.Data)
 }
 
 // Forward returns the embedding of each step t[i] as row i. It is not a

@@ -7,14 +7,9 @@ package nn
 type workspace struct {
 	f32 [][]float32
 	f64 [][]float64
-	// free holds recycled tape slabs (see takeSlab).
-	free [][]float32
+	// slabs recycles tape-record slabs (denoiser_slabs.go).
+	slabs slabPool
 }
-
-// maxFreeSlabs bounds the recycled tape slabs a workspace keeps. A training
-// step needs one; a reparameterized chain of S steps returns S slabs at once
-// and keeping them all would pin S records' memory for the network's life.
-const maxFreeSlabs = 2
 
 // buf32 returns scratch slot i with at least n elements; its content is
 // whatever the previous user left.
@@ -51,29 +46,6 @@ func (w *workspace) zero64(i, n int) []float64 {
 	b := w.buf64(i, n)
 	clear(b)
 	return b
-}
-
-// takeSlab returns a buffer of n elements for a tape record, reusing a
-// recycled one of capacity n to 2n when there is one. Its content is stale:
-// the record's forward pass must write every element.
-func (w *workspace) takeSlab(n int) []float32 {
-	for i, s := range w.free {
-		if cap(s) >= n && cap(s) <= 2*n {
-			last := len(w.free) - 1
-			w.free[i] = w.free[last]
-			w.free[last] = nil
-			w.free = w.free[:last]
-			return s[:n]
-		}
-	}
-	return make([]float32, n)
-}
-
-// giveSlab recycles a tape record's buffer once its backward pass is done.
-func (w *workspace) giveSlab(s []float32) {
-	if len(w.free) < maxFreeSlabs {
-		w.free = append(w.free, s[:cap(s)])
-	}
 }
 
 // release drops every buffer.
