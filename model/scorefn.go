@@ -88,6 +88,7 @@ func (d *Diffusion) ScoreFunction(ctx context.Context, y, x *nn.Matrix, w []floa
 		}
 	}
 	ts, coef, ess := d.timesteps(n, cfg, rng)
+	drawn := ts // one row per independent (t, ε) draw
 	var shared *nn.Matrix
 	if cfg.Shared > 1 {
 		if n%cfg.Shared != 0 {
@@ -123,7 +124,12 @@ func (d *Diffusion) ScoreFunction(ctx context.Context, y, x *nn.Matrix, w []floa
 		return SFResult{}, fmt.Errorf("%w: score-function surrogate %g", ErrNumeric, res.Surrogate)
 	}
 	if cfg.Sampler != nil {
-		cfg.Sampler.Update(ts, losses)
+		if cfg.Shared > 1 {
+			// One history entry per independent draw, not Shared copies of it.
+			cfg.Sampler.Update(drawn, groupRMS(losses, cfg.K, cfg.Shared))
+		} else {
+			cfg.Sampler.Update(ts, losses)
+		}
 		if cfg.SelfNormalize {
 			cfg.Sampler.adapt(ess, len(ts)/max(cfg.Shared, 1))
 		}
@@ -155,6 +161,27 @@ func expandGroups[T any](v []T, k, shared int) []T {
 		for range shared {
 			out = append(out, v[g*k:(g+1)*k]...)
 		}
+	}
+	return out
+}
+
+// groupRMS folds the losses of samples that shared one draw into one value
+// per draw, the inverse layout of expandGroups: entry g·K + k is
+// √(mean_i ℓ²) over the rows (g·shared + i)·K + k. The importance sampler
+// estimates E[ℓ_t²], so the root of the group's mean square keeps that
+// target while its history holds independent draws.
+func groupRMS(losses []float64, k, shared int) []float64 {
+	out := make([]float64, len(losses)/shared)
+	for g := 0; g < len(out)/k; g++ {
+		for i := range shared {
+			for kk := range k {
+				l := losses[(g*shared+i)*k+kk]
+				out[g*k+kk] += l * l / float64(shared)
+			}
+		}
+	}
+	for i, v := range out {
+		out[i] = math.Sqrt(v)
 	}
 	return out
 }
