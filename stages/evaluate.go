@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"math/rand/v2"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -22,11 +21,17 @@ var evaluateKind = pipeline.Kind{
 		"the portfolio's realised return 100·mean yᵀz, and the RMSE of the samples against y over rows, samples " +
 		"and dimensions (the reference's definition, which counts the sample spread as error). For power the " +
 		"reference's \"RMSE\" is the sum of the 24 per-hour RMSEs: emitted as rmse_hour_sum. A policy's RMSE is " +
-		"NaN (its output is a decision, not a prediction). Pass every method of a task the same M.",
+		"NaN (its output is a decision, not a prediction). Pass every method of a task the same M. A sampling model " +
+		"is evaluated with R = draws independent sets of M samples per context (drawn in one batched call): the " +
+		"task loss and return are the means over draws, with their Monte-Carlo standard error sd_r/√R; the per-unit " +
+		"output holds each test unit's cost and return averaged over draws (the aggregate kind bootstraps them). " +
+		"Portfolio rows also report the annualized Sharpe ratio √252·mean/sd of the daily returns yᵀz and the " +
+		"effective number of assets 1/Σᵢzᵢ² averaged over days.",
 	Params: []pipeline.ParamSpec{
 		{Name: "method", Type: pipeline.String, Doc: "method label written into the metrics' metadata (e.g. diffusion-sf, two-stage-gaussian)"},
 		seedParam("seed of the evaluation's samples"),
 		intParam("samples", 32, "M, samples per context (ignored by point models and policies)"),
+		intParam("draws", 5, "R, independent draws of the M samples per context; results are means over draws with their Monte-Carlo error (point models and policies: one draw)"),
 		intParam("steps", 50, "DDIM sampling steps S of a diffusion model"),
 		floatParam("eta", 0, "DDIM η of a diffusion model (0 deterministic; the synthetic reference uses 0.8)"),
 		enumParam("decision", DecisionPerX, "per_x: one program per context; pooled: one program over all samples of the split (reference synthetic evaluation)", DecisionPerX, DecisionPooled),
@@ -36,8 +41,11 @@ var evaluateKind = pipeline.Kind{
 		{Name: "data", Doc: "a dataset artifact (data-synthetic, data-power, data-portfolio)"},
 		{Name: "model", Doc: "a model artifact of any architecture trained on that dataset"},
 	},
-	Outputs: []pipeline.PortSpec{{Name: "metrics", Doc: "one row per split: split, task_loss, return_pct, rmse, rmse_hour_sum, n, m; metadata task, dataset, method, seed"}},
-	Run:     runEvaluate,
+	Outputs: []pipeline.PortSpec{
+		{Name: "metrics", Doc: "one row per split: split, task_loss, task_loss_mc_se, return_pct, return_pct_mc_se, sharpe, eff_assets, rmse, rmse_hour_sum, n, m, draws; metadata task, dataset, method, seed"},
+		{Name: "units", Doc: "one row per split and evaluation unit (context or day): split, unit, task_loss, return_pct, averaged over draws; same metadata"},
+	},
+	Run: runEvaluate,
 }
 
 // runEvaluate is the Run function of the evaluate kind.
@@ -53,14 +61,14 @@ func runEvaluate(ctx context.Context, in pipeline.Inputs, p pipeline.Params, r p
 	if err := pred.checkTask(t); err != nil {
 		return nil, err
 	}
-	if err := positive(p, "samples", "steps"); err != nil {
+	if err := positive(p, "samples", "steps", "draws"); err != nil {
 		return nil, err
 	}
 	rule, err := newDecisionRule(t, p.String("decision"), GradientsExact, 0)
 	if err != nil {
 		return nil, err
 	}
-	cfg := evalConfig{m: p.Int("samples"), sampler: model.Sampler{Steps: p.Int("steps"), Eta: p.Float("eta")}, rule: rule}
+	cfg := evalConfig{m: p.Int("samples"), draws: p.Int("draws"), sampler: model.Sampler{Steps: p.Int("steps"), Eta: p.Float("eta")}, rule: rule}
 	var rows []splitMetrics
 	splits := p.Strings("splits")
 	for i, name := range splits {
@@ -76,59 +84,16 @@ func runEvaluate(ctx context.Context, in pipeline.Inputs, p pipeline.Params, r p
 		if err != nil {
 			return nil, fmt.Errorf("evaluate %s split: %w", name, err)
 		}
-		r.Logf("%s %s: task loss %.6g, return %.4g%%, rmse %.5g (n %d, M %d)", p.String("method"), name, m.taskLoss, m.returnPct, m.rmse, m.n, m.m)
+		r.Logf("%s %s: task loss %.6g ± %.2g (MC), return %.4g%%, rmse %.5g (n %d, M %d, R %d)", p.String("method"), name,
+			m.taskLoss, m.taskLossSE, m.returnPct, m.rmse, m.n, m.m, m.draws)
 		r.Progress(int64(i+1), int64(len(splits)), "split")
 		rows = append(rows, m)
 	}
 	if rule.retried > 0 {
 		r.Logf("warning: %d allocation programs needed the log-domain fallback (heavy-tailed samples)", rule.retried)
 	}
-	rec, err := newMetricsRecord(rows, map[string]string{MetaTask: t.name, MetaDataset: resultLabel(t, p),
+	return metricsOutputs(rows, map[string]string{MetaTask: t.name, MetaDataset: resultLabel(t, p),
 		MetaMethod: p.String("method"), MetaSeed: fmt.Sprint(p.Int("seed"))})
-	if err != nil {
-		return nil, err
-	}
-	return pipeline.Outputs{"metrics": rec}, nil
-}
-
-// evalConfig is how a model is evaluated: M samples per context, the DDIM
-// sampler of a diffusion model and the decision rule.
-type evalConfig struct {
-	m       int
-	sampler model.Sampler
-	rule    *decisionRule
-}
-
-// evaluateSplit computes the metrics of one split: samples (or a policy's
-// decisions), decisions, task costs at the true y, returns and RMSE.
-func evaluateSplit(ctx context.Context, t *task, p *predictor, s *split, cfg evalConfig, rng *rand.Rand) (splitMetrics, error) {
-	out := splitMetrics{split: s.name, n: s.n(), rmse: math.NaN(), rmseHourSum: math.NaN()}
-	if p.policy != nil {
-		z, err := p.decide(ctx, t, s.x)
-		if err != nil {
-			return out, err
-		}
-		out.m, out.taskLoss, out.returnPct = 1, mean(t.costs(s.y, z)), t.returnPct(s.y, z)
-		return out, nil
-	}
-	ys, m, err := p.sample(ctx, s.x, cfg.m, cfg.sampler, rng)
-	if err != nil {
-		return out, err
-	}
-	dec, err := cfg.rule.solve(ctx, ys, s.n(), m)
-	if err != nil {
-		return out, err
-	}
-	z := dec.z()
-	out.m, out.taskLoss, out.returnPct = m, mean(t.costs(s.y, z)), t.returnPct(s.y, z)
-	out.rmse, out.rmseHourSum = sampleRMSE(ys, s.y, m)
-	if t.name != TaskPower {
-		out.rmseHourSum = math.NaN()
-	}
-	if math.IsNaN(out.taskLoss) || math.IsInf(out.taskLoss, 0) {
-		return out, fmt.Errorf("%w: %s task loss %g", ErrNumeric, s.name, out.taskLoss)
-	}
-	return out, nil
 }
 
 // sampleRMSE returns sqrt(mean over rows, samples and dims of (ŷ − y)²) and

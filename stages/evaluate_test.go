@@ -146,7 +146,7 @@ func TestEvaluateSchema(t *testing.T) {
 	out, rep := runKind(t, evaluateKind, map[string]any{"method": "two-stage-gaussian", "seed": 7, "samples": 6},
 		map[string]arrow.Record{"data": rec, "model": roundTrip(t, mrec)}, "")
 	m := out["metrics"]
-	if m.NumRows() != 2 || m.NumCols() != 7 {
+	if m.NumRows() != 2 || m.NumCols() != 12 {
 		t.Fatalf("metrics %d rows × %d columns", m.NumRows(), m.NumCols())
 	}
 	splits, _ := artifacts.Strings(m, ColSplit)

@@ -29,9 +29,12 @@ var hindsightKind = pipeline.Kind{
 		seedParam("the run's seed, copied into the metadata"),
 		{Name: "splits", Type: pipeline.Strings, Default: []any{"hold", "test"}, Doc: "splits to report, one metrics row each"},
 	},
-	Inputs:  []pipeline.PortSpec{{Name: "data", Doc: "a dataset artifact"}},
-	Outputs: []pipeline.PortSpec{{Name: "metrics", Doc: "one row per split in the evaluate kind's schema (rmse NaN, m = 1)"}},
-	Run:     runHindsight,
+	Inputs: []pipeline.PortSpec{{Name: "data", Doc: "a dataset artifact"}},
+	Outputs: []pipeline.PortSpec{
+		{Name: "metrics", Doc: "one row per split in the evaluate kind's schema (rmse NaN, m = 1, one draw, zero Monte-Carlo error)"},
+		{Name: "units", Doc: "one row per split and unit in the evaluate kind's schema"},
+	},
+	Run: runHindsight,
 }
 
 // runHindsight is the Run function of the hindsight kind.
@@ -58,17 +61,13 @@ func runHindsight(ctx context.Context, in pipeline.Inputs, p pipeline.Params, r 
 		if err != nil {
 			return nil, err
 		}
-		m := splitMetrics{split: name, n: sp.n(), m: 1, rmse: math.NaN(), rmseHourSum: math.NaN(),
-			taskLoss: mean(t.costs(sp.y, z)), returnPct: t.returnPct(sp.y, z)}
+		m := splitMetrics{split: name, n: sp.n(), m: 1, rmse: math.NaN(), rmseHourSum: math.NaN()}
+		m.setDraws([]drawOutcome{scoreDecisions(t, sp.y, z)}, false)
 		r.Logf("%s %s: task loss %.6g, return %.4g%% (n %d)", method, name, m.taskLoss, m.returnPct, m.n)
 		rows = append(rows, m)
 	}
-	rec, err := newMetricsRecord(rows, map[string]string{MetaTask: t.name, MetaDataset: t.label,
+	return metricsOutputs(rows, map[string]string{MetaTask: t.name, MetaDataset: t.label,
 		MetaMethod: method, MetaSeed: fmt.Sprint(p.Int("seed"))})
-	if err != nil {
-		return nil, err
-	}
-	return pipeline.Outputs{"metrics": rec}, nil
 }
 
 // hindsightDecisions returns the reference decision of every row of y.
