@@ -9,7 +9,9 @@ import (
 	"path"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -30,8 +32,11 @@ func (s *DirStore) PutRecord(ctx context.Context, r *Record) error {
 	return nil
 }
 
-// GetRecord reads the record for key: ErrNotFound if there is none,
-// ErrCorrupt (naming the file) if its file does not parse.
+// GetRecord reads the record for key: ErrNotFound if there is none. A
+// record file that does not parse (a disk or a person damaged it: writes
+// are atomic) is moved to quarantine/ and reported with an error that
+// wraps both ErrCorrupt (naming the file) and ErrNotFound, so that callers
+// that look a key up simply run its stage again, as for a missing record.
 func (s *DirStore) GetRecord(ctx context.Context, key Key) (*Record, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -47,11 +52,54 @@ func (s *DirStore) GetRecord(ctx context.Context, key Key) (*Record, error) {
 	if err != nil {
 		return nil, fmt.Errorf("get record: %w", err)
 	}
-	return decodeRecord(b, key, p)
+	r, err := decodeRecord(b, key, p)
+	if err != nil {
+		return nil, s.quarantineRecord(key, p, err)
+	}
+	return r, nil
+}
+
+// quarantineRecord moves a damaged record file to
+// quarantine/record-<key>.json.<unix-nanos> and returns the error to report.
+func (s *DirStore) quarantineRecord(key Key, p string, bad error) error {
+	dst := filepath.Join(s.quarantine, "record-"+string(key)+".json."+strconv.FormatInt(time.Now().UnixNano(), 10))
+	if err := os.Rename(p, dst); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("%w (quarantine failed: %v)", bad, err)
+	}
+	if err := syncDir(s.records); err != nil {
+		return fmt.Errorf("%w (quarantine: %v)", bad, err)
+	}
+	return fmt.Errorf("%w; %w: moved to %s", bad, ErrNotFound, dst)
+}
+
+// CheckRecords reads every record file and returns the keys of those that
+// did not parse (now quarantined by GetRecord), for `pipe verify`.
+func (s *DirStore) CheckRecords(ctx context.Context) (checked int, bad []Key, err error) {
+	entries, err := os.ReadDir(s.records)
+	if err != nil {
+		return 0, nil, fmt.Errorf("list records: %w", err)
+	}
+	for _, e := range entries {
+		name, ok := strings.CutSuffix(e.Name(), ".json")
+		if !ok || checkKey(Key(name)) != nil {
+			continue
+		}
+		_, err := s.GetRecord(ctx, Key(name))
+		switch {
+		case errors.Is(err, ErrCorrupt):
+			bad = append(bad, Key(name))
+		case errors.Is(err, ErrNotFound):
+			continue // deleted since the listing
+		case err != nil:
+			return checked, bad, err
+		}
+		checked++
+	}
+	return checked, bad, nil
 }
 
 // Records calls fn for every record, in key order. A record file that does
-// not parse stops the walk with an ErrCorrupt error naming it.
+// not parse is quarantined (see GetRecord) and skipped.
 func (s *DirStore) Records(ctx context.Context, fn func(r *Record) error) error {
 	entries, err := os.ReadDir(s.records)
 	if err != nil {
@@ -64,7 +112,7 @@ func (s *DirStore) Records(ctx context.Context, fn func(r *Record) error) error 
 		}
 		r, err := s.GetRecord(ctx, Key(name))
 		if errors.Is(err, ErrNotFound) {
-			continue // deleted since the listing
+			continue // deleted since the listing, or quarantined
 		}
 		if err != nil {
 			return err

@@ -19,7 +19,9 @@ type DirStore struct {
 	locks      string
 	quarantine string
 	tmp        string
-	procs      procLocks
+	procs      *procLocks
+	refRoot    string // refs/ of the whole store; refs is refRoot/<namespace>
+	namespace  string // "" or the WithNamespace prefix of every reference
 }
 
 var _ Store = (*DirStore)(nil)
@@ -39,7 +41,9 @@ func OpenDir(dir string) (*DirStore, error) {
 		locks:      filepath.Join(abs, "locks"),
 		quarantine: filepath.Join(abs, "quarantine"),
 		tmp:        filepath.Join(abs, "tmp"),
+		procs:      &procLocks{},
 	}
+	s.refRoot = s.refs
 	if err := os.MkdirAll(abs, 0o755); err != nil {
 		return nil, fmt.Errorf("open store %s: %w", dir, err)
 	}

@@ -127,7 +127,9 @@ func TestDirStoreQuarantineFile(t *testing.T) {
 }
 
 // TestDirStoreRecordFileCorrupt damages record files in the ways a disk or
-// a person might and checks each is reported as ErrCorrupt naming the file.
+// a person might and checks each is reported as ErrCorrupt naming the file,
+// and as ErrNotFound, with the file moved to quarantine/ so that the
+// stage reruns instead of failing for good.
 func TestDirStoreRecordFileCorrupt(t *testing.T) {
 	ctx := context.Background()
 	key := artifacts.Key(artifacts.DigestOf([]byte("record")))
@@ -150,12 +152,23 @@ func TestDirStoreRecordFileCorrupt(t *testing.T) {
 				t.Fatal(err)
 			}
 			_, err := s.GetRecord(ctx, key)
-			if !errors.Is(err, artifacts.ErrCorrupt) || !strings.Contains(err.Error(), path) {
-				t.Fatalf("GetRecord err = %v, want ErrCorrupt naming %s", err, path)
+			if !errors.Is(err, artifacts.ErrCorrupt) || !errors.Is(err, artifacts.ErrNotFound) || !strings.Contains(err.Error(), path) {
+				t.Fatalf("GetRecord err = %v, want ErrCorrupt and ErrNotFound naming %s", err, path)
 			}
-			err = s.Records(ctx, func(*artifacts.Record) error { return nil })
-			if !errors.Is(err, artifacts.ErrCorrupt) {
-				t.Fatalf("Records err = %v, want ErrCorrupt", err)
+			if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
+				t.Fatalf("damaged record still in place: %v", err)
+			}
+			q, _ := filepath.Glob(filepath.Join(s.Dir(), "quarantine", "record-"+string(key)+".json.*"))
+			if len(q) != 1 {
+				t.Fatalf("quarantined records = %v, want one", q)
+			}
+			n := 0
+			err = s.Records(ctx, func(*artifacts.Record) error { n++; return nil })
+			if err != nil || n != 0 {
+				t.Fatalf("Records after quarantine: %d records, err %v", n, err)
+			}
+			if _, err := s.GetRecord(ctx, key); !errors.Is(err, artifacts.ErrNotFound) || errors.Is(err, artifacts.ErrCorrupt) {
+				t.Fatalf("GetRecord after quarantine err = %v, want plain ErrNotFound", err)
 			}
 		})
 	}

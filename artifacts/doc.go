@@ -22,8 +22,10 @@
 //	objects/ab/<64-hex digest>  object bytes, mode 0444; "ab" = first two hex digits
 //	records/<key>.json          one run record, compact JSON
 //	refs/<name>                 reference value; "a/b/c" is the file refs/a/b/c
-//	locks/<sha256(name)>.lock   flock target of the lock called name (never deleted)
+//	refs/projects/<id>/<name>   a project's references (DirStore.WithNamespace)
+//	locks/<sha256(name)>.lock   flock target of the lock called name (see RemoveLock)
 //	quarantine/<digest>.<ns>    objects moved aside by Quarantine, for inspection
+//	quarantine/record-<key>...  record files that did not parse (GetRecord)
 //	tmp/                        temporary files of writes in progress
 //
 // Reference names are slash-separated segments of [A-Za-z0-9._-], never

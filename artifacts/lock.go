@@ -61,13 +61,14 @@ const (
 	lockPollMax = 32 * time.Millisecond
 )
 
-// flockWait takes an exclusive flock on f, polling with LOCK_NB so that the
-// wait can end with ctx (a blocking flock cannot be interrupted).
-func flockWait(ctx context.Context, f *os.File) error {
+// flockWait takes a flock of the given mode (unix.LOCK_EX or LOCK_SH) on
+// f, polling with LOCK_NB so that the wait can end with ctx (a blocking
+// flock cannot be interrupted).
+func flockWait(ctx context.Context, f *os.File, mode int) error {
 	fd := int(f.Fd())
 	wait := lockPollMin
 	for {
-		err := unix.Flock(fd, unix.LOCK_EX|unix.LOCK_NB)
+		err := unix.Flock(fd, mode|unix.LOCK_NB)
 		switch {
 		case err == nil:
 			return nil
@@ -90,8 +91,8 @@ func flockWait(ctx context.Context, f *os.File) error {
 // Lock takes the exclusive lock called name: first within this process,
 // then across processes with flock on locks/<sha256(name)>.lock. The OS
 // drops the flock when the process exits, however it exits. Lock files are
-// never deleted: removing a file another process has open and is about to
-// lock would let two holders lock two different files.
+// deleted only by RemoveLock: removing a file another process has open and
+// is about to lock would let two holders lock two different files.
 func (s *DirStore) Lock(ctx context.Context, name string) (unlock func() error, err error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -108,25 +109,14 @@ func (s *DirStore) Lock(ctx context.Context, name string) (unlock func() error, 
 		release()
 		return nil, fmt.Errorf("lock %q: %w", name, err)
 	}
-	if err := flockWait(ctx, f); err != nil {
+	if err := flockWait(ctx, f, unix.LOCK_EX); err != nil {
 		f.Close()
 		release()
 		return nil, fmt.Errorf("lock %q: %w", name, err)
 	}
-	var once sync.Once
-	return func() error {
-		err := error(nil)
-		once.Do(func() {
-			// Closing the file drops the flock; the explicit unlock makes
-			// the order (OS lock, then in-process slot) obvious.
-			err = unix.Flock(int(f.Fd()), unix.LOCK_UN)
-			if cerr := f.Close(); err == nil {
-				err = cerr
-			}
-			release()
-		})
-		return err
-	}, nil
+	// Closing the file drops the flock; the explicit unlock makes the
+	// order (OS lock, then in-process slot) obvious.
+	return closeOnce(f, release), nil
 }
 
 // Lock takes the exclusive lock called name within this MemStore.
