@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/diffusion-dfl/pipe/artifacts"
@@ -21,10 +22,20 @@ type GCReport struct {
 // pipeline or stage of the file (its pipelines/<name>/<profile> references,
 // under any profile), plus references to what is gone. Reachable are the
 // records of those runs, their output and log objects, and the logs of
-// failed runs of stages still in the file. With dryRun nothing is removed.
+// failed runs of stages still in the file. References outside the store
+// view's namespace (other projects sharing the store, see ProjectNamespace)
+// are roots too: every key or digest they hold is kept. With dryRun
+// nothing is removed.
+//
+// The caller must hold artifacts.StoreLock exclusively (`pipe gc` does):
+// runs hold it shared, and a run's new records are referenced only when it
+// ends. Lock files of the deleted keys are removed as well.
 func GC(ctx context.Context, s artifacts.Store, f *File, dryRun bool) (*GCReport, error) {
 	keep, objs, drop, err := gcRoots(ctx, s, f)
 	if err != nil {
+		return nil, err
+	}
+	if err := foreignRoots(ctx, s, keep, objs); err != nil {
 		return nil, err
 	}
 	rep := &GCReport{RemovedRefs: drop}
@@ -141,9 +152,15 @@ func gcDelete(ctx context.Context, s artifacts.Store, recs []artifacts.Key, objs
 			return err
 		}
 	}
+	rl, _ := s.(interface{ RemoveLock(name string) error })
 	for _, k := range recs {
 		if err := s.DeleteRecord(ctx, k); err != nil && !errors.Is(err, artifacts.ErrNotFound) {
 			return err
+		}
+		if rl != nil {
+			if err := rl.RemoveLock(keyLock(k)); err != nil {
+				return err
+			}
 		}
 	}
 	for _, d := range objs {
@@ -154,39 +171,51 @@ func gcDelete(ctx context.Context, s artifacts.Store, recs []artifacts.Key, objs
 	return nil
 }
 
-// VerifyReport lists what Verify found.
-type VerifyReport struct {
-	Checked int
-	Bytes   int64
-	Bad     []artifacts.Digest // corrupt objects, now quarantined
-}
-
-// Verify re-hashes every object of the store and quarantines those whose
-// bytes no longer match their digest; the stages that produced them rerun
-// on the next `pipe run`.
-func Verify(ctx context.Context, s artifacts.Store) (*VerifyReport, error) {
-	rep := &VerifyReport{}
-	var all []artifacts.Digest
-	err := s.Objects(ctx, func(d artifacts.Digest, size int64) error {
-		all = append(all, d)
-		rep.Bytes += size
+// foreignRoots adds to keep and objs every key and digest held by the
+// references of other namespaces of the store (other projects, or
+// references written before namespaces existed). Their formats belong to
+// whoever wrote them, so any 64-hex-digit run in a value counts.
+func foreignRoots(ctx context.Context, s artifacts.Store, keep map[artifacts.Key]bool, objs map[artifacts.Digest]bool) error {
+	fr, ok := s.(interface {
+		ForeignRefs(ctx context.Context, fn func(name string, value []byte) error) error
+	})
+	if !ok {
+		return nil
+	}
+	var roots []string
+	err := fr.ForeignRefs(ctx, func(_ string, value []byte) error {
+		roots = append(roots, hexRuns(value)...)
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return fmt.Errorf("gc: other projects' references: %w", err)
 	}
-	for _, d := range all {
-		rep.Checked++
-		err := s.Verify(ctx, d)
+	for _, h := range roots {
+		keep[artifacts.Key(h)] = true
+		objs[artifacts.Digest(h)] = true
+	}
+	return nil
+}
+
+// hexRuns returns the maximal runs of exactly 64 lowercase hex digits in b.
+func hexRuns(b []byte) []string {
+	var out []string
+	start := -1
+	for i := 0; i <= len(b); i++ {
+		hex := i < len(b) && (b[i] >= '0' && b[i] <= '9' || b[i] >= 'a' && b[i] <= 'f')
 		switch {
-		case errors.Is(err, artifacts.ErrCorrupt):
-			rep.Bad = append(rep.Bad, d)
-			if err := s.Quarantine(ctx, d); err != nil {
-				return rep, err
+		case hex && start < 0:
+			start = i
+		case !hex && start >= 0:
+			if i-start == 64 {
+				out = append(out, string(b[start:i]))
 			}
-		case err != nil && !errors.Is(err, artifacts.ErrNotFound):
-			return rep, err
+			start = -1
 		}
 	}
-	return rep, nil
+	return out
 }
+
+// keyLock is the name of the lock a run takes while it computes a key (see
+// runStage).
+func keyLock(k artifacts.Key) string { return "keys/" + string(k) }

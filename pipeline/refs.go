@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"path/filepath"
 	"sort"
 
 	"github.com/diffusion-dfl/pipe/artifacts"
@@ -93,4 +95,30 @@ func setKeys(ctx context.Context, s artifacts.Store, ref string, set map[artifac
 		return err
 	}
 	return s.SetRef(ctx, ref, b)
+}
+
+// ProjectNamespace is the reference namespace of the pipelines file at
+// path: projects/<first 16 hex digits of sha256(absolute path)>. Every
+// project (pipelines file) sharing a store keeps its references there, so a
+// collection run from one project keeps every other project's results.
+func ProjectNamespace(path string) string {
+	if abs, err := filepath.Abs(path); err == nil {
+		path = abs
+	}
+	return "projects/" + string(artifacts.DigestOf([]byte(path))[:16])
+}
+
+// holdStore takes the store's run lock shared for the length of a run, so
+// that `pipe gc` (which takes it exclusively) never collects the records
+// and objects a run has written but not yet referenced.
+func (e *Engine) holdStore(ctx context.Context) (func() error, error) {
+	sl, ok := e.cfg.Store.(artifacts.SharedLocker)
+	if !ok {
+		return func() error { return nil }, nil
+	}
+	unlock, err := sl.LockShared(ctx, artifacts.StoreLock)
+	if err != nil {
+		return nil, fmt.Errorf("run: waiting for `pipe gc` to finish: %w", err)
+	}
+	return unlock, nil
 }

@@ -215,6 +215,11 @@ func (e *Engine) Run(ctx context.Context, names []string, opts RunOptions) (*Rep
 	if err != nil {
 		return nil, err
 	}
+	unlockStore, err := e.holdStore(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer unlockStore()
 	closure := e.cfg.File.Closure(targets)
 	report := &Report{}
 	for attempt := 0; attempt < 2; attempt++ {
