@@ -17,6 +17,7 @@ const (
 	EventRan                       // the stage executed successfully
 	EventFailed                    // the stage failed (or was cancelled)
 	EventSkipped                   // the stage did not run because an upstream stage failed
+	EventInterrupted               // the run was cancelled (Ctrl-C) while the stage ran
 )
 
 // Status strings of a finished stage, as printed by `pipe run --json`.
@@ -25,6 +26,9 @@ const (
 	StatusCached  = "cached"
 	StatusFailed  = "failed"
 	StatusSkipped = "skipped"
+	// StatusInterrupted is a stage that was running when the run was
+	// cancelled; nothing of it was recorded.
+	StatusInterrupted = "interrupted"
 )
 
 // Event reports one step of a run to an observer (the progress display).
@@ -46,7 +50,7 @@ type Event struct {
 // StageResult is the outcome of one stage of a run.
 type StageResult struct {
 	Name     string
-	Status   string // StatusRan, StatusCached, StatusFailed or StatusSkipped
+	Status   string // StatusRan, StatusCached, StatusFailed, StatusSkipped or StatusInterrupted
 	Key      artifacts.Key
 	Reason   string // why it ran, why it was skipped
 	Duration time.Duration

@@ -15,9 +15,14 @@ import (
 // runStage brings one stage up to date: compute its key, return the cached
 // result if the store has it, otherwise lock the key (another process may be
 // producing it), look again, execute, store the record and move the refs.
-func (e *Engine) runStage(ctx context.Context, s *Stage, ups outputsOf, emit func(Event)) *StageResult {
+func (e *Engine) runStage(ctx context.Context, s *Stage, ups outputsOf, force bool, emit func(Event)) *StageResult {
 	r := &StageResult{Name: s.Name}
 	fail := func(err error) *StageResult {
+		if ctx.Err() != nil && errors.Is(err, context.Canceled) {
+			r.Status, r.Err = StatusInterrupted, err
+			emit(Event{Type: EventInterrupted, Stage: s.Name, Err: err, Duration: r.Duration})
+			return r
+		}
 		r.Status, r.Err = StatusFailed, err
 		emit(Event{Type: EventFailed, Stage: s.Name, Err: err, LogTail: r.LogTail, Duration: r.Duration})
 		return r
@@ -29,10 +34,13 @@ func (e *Engine) runStage(ctx context.Context, s *Stage, ups outputsOf, emit fun
 	r.Key = p.key
 	if rec, missing, err := e.lookup(ctx, p.key); err != nil {
 		return fail(err)
-	} else if rec != nil && missing == "" {
+	} else if rec != nil && missing == "" && !force {
 		return e.cached(ctx, r, rec, false, emit)
 	}
 	r.Reason = e.explain(ctx, p, nil, "")
+	if force {
+		r.Reason = "forced"
+	}
 	unlock, err := e.cfg.Store.Lock(ctx, "keys/"+string(p.key))
 	if err != nil {
 		return fail(err)
@@ -41,9 +49,9 @@ func (e *Engine) runStage(ctx context.Context, s *Stage, ups outputsOf, emit fun
 	rec, missing, err := e.lookup(ctx, p.key)
 	if err != nil {
 		return fail(err)
-	} else if rec != nil && missing == "" {
+	} else if rec != nil && missing == "" && !force {
 		return e.cached(ctx, r, rec, true, emit)
-	} else if rec != nil {
+	} else if rec != nil && !force {
 		r.Reason = e.explain(ctx, p, rec, missing)
 	}
 	emit(Event{Type: EventStarted, Stage: s.Name, Reason: r.Reason})
@@ -55,7 +63,10 @@ func (e *Engine) runStage(ctx context.Context, s *Stage, ups outputsOf, emit fun
 		if rec != nil && rec.Log != "" {
 			r.LogTail = e.logTail(ctx, rec.Log, 20)
 		}
-		return fail(fmt.Errorf("stage %s: %w", s.Name, err))
+		if !strings.HasPrefix(err.Error(), "stage "+s.Name+":") && !strings.HasPrefix(err.Error(), fmt.Sprintf("stage %q:", s.Name)) {
+			err = fmt.Errorf("stage %s: %w", s.Name, err)
+		}
+		return fail(err)
 	}
 	r.Status, r.Outputs = StatusRan, rec.Outputs
 	emit(Event{Type: EventRan, Stage: s.Name, Duration: r.Duration})

@@ -20,6 +20,9 @@ type RunOptions struct {
 	KeepGoing bool
 	// Observe, if not nil, receives every event (one call at a time).
 	Observe func(Event)
+	// Force, if not nil, says which stages run even when the store has
+	// their result (`pipe run --force`, `-F STAGE`).
+	Force func(stage string) bool
 }
 
 // stageState is the scheduler's view of one stage.
@@ -108,12 +111,17 @@ func (sch *scheduler) launch(ctx context.Context, name string) {
 	for _, u := range st.s.Upstream() {
 		ups[u] = sch.done[u]
 	}
-	go func() { sch.results <- sch.e.runStage(ctx, st.s, ups, sch.emit) }()
+	force := sch.opts.Force != nil && sch.opts.Force(name)
+	go func() { sch.results <- sch.e.runStage(ctx, st.s, ups, force, sch.emit) }()
 }
 
 // finish records a worker's result and returns the stages it made ready.
 func (sch *scheduler) finish(ctx context.Context, r *StageResult) []string {
 	st := sch.st[r.Name]
+	if r.Status == StatusInterrupted {
+		st.res = *r
+		return nil
+	}
 	if r.Status == StatusFailed {
 		if again := sch.retryCorrupt(ctx, st, r); again != nil {
 			return again
@@ -189,7 +197,7 @@ func (sch *scheduler) skipBelow(failed string) {
 
 // skipUnstarted marks what never started after a stop or a cancellation.
 func (sch *scheduler) skipUnstarted(ctx context.Context) {
-	reason := "run cancelled"
+	reason := "run interrupted"
 	if sch.stopped != "" {
 		reason = fmt.Sprintf("run stopped after stage %s failed (use --keep-going to finish independent stages)", sch.stopped)
 	}

@@ -10,19 +10,38 @@ import (
 	"github.com/diffusion-dfl/pipe/pipeline"
 )
 
+// Options configure a Display.
+type Options struct {
+	// Live selects the redrawn terminal block; otherwise plain lines.
+	Live bool
+	// Stages are the stages of the run (its closure), for counts and ETA.
+	Stages []string
+	// Jobs is the number of stages run at once (for the ETA); 0 means 1.
+	Jobs int
+	// Expected is how long each stage is expected to take, from earlier
+	// runs; stages missing from it have no estimate.
+	Expected map[string]time.Duration
+	// Verbose prints a line for every skipped stage instead of a summary.
+	Verbose bool
+	// Every is the interval of status lines off a terminal; 0 means 30 s,
+	// negative means none.
+	Every time.Duration
+}
+
 // Display renders the events of one run. Observe may be called from any
 // goroutine.
 type Display struct {
-	w     io.Writer
-	live  bool
-	total int
-	mu    sync.Mutex
-	start time.Time
-	count map[pipeline.EventType]int
-	runs  []*running // in start order
-	drawn int        // lines of the live block on screen
-	stop  chan struct{}
-	done  chan struct{}
+	w        io.Writer
+	opts     Options
+	mu       sync.Mutex
+	start    time.Time
+	count    map[pipeline.EventType]int
+	finished map[string]bool
+	runs     []*running // in start order
+	skipped  map[string]int
+	drawn    int // lines of the live block on screen
+	stop     chan struct{}
+	done     chan struct{}
 }
 
 // running is a stage being executed.
@@ -33,36 +52,49 @@ type running struct {
 	unit        string
 }
 
-// New returns a display for a run of total stages. live selects the
-// redrawn terminal block; otherwise it prints plain lines.
-func New(w io.Writer, live bool, total int) *Display {
-	return &Display{w: w, live: live, total: total, start: time.Now(), count: map[pipeline.EventType]int{}}
+// New returns a display writing to w.
+func New(w io.Writer, opts Options) *Display {
+	if opts.Every == 0 {
+		opts.Every = 30 * time.Second
+	}
+	return &Display{w: w, opts: opts, start: time.Now(), count: map[pipeline.EventType]int{},
+		finished: map[string]bool{}, skipped: map[string]int{}}
 }
 
-// Start begins redrawing the live block (no-op for plain output).
+// Start begins redrawing the live block, or printing status lines off a
+// terminal.
 func (d *Display) Start() {
-	if !d.live {
-		return
+	every := 100 * time.Millisecond
+	if !d.opts.Live {
+		if d.opts.Every < 0 {
+			return
+		}
+		every = d.opts.Every
 	}
 	d.stop, d.done = make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(d.done)
-		t := time.NewTicker(100 * time.Millisecond)
+		t := time.NewTicker(every)
 		defer t.Stop()
 		for {
 			select {
 			case <-d.stop:
 				return
-			case <-t.C:
+			case now := <-t.C:
 				d.mu.Lock()
-				d.redraw()
+				if d.opts.Live {
+					d.redraw()
+				} else {
+					fmt.Fprintln(d.w, d.statusLine(now))
+				}
 				d.mu.Unlock()
 			}
 		}
 	}()
 }
 
-// Stop ends the live block, leaving its final state on screen.
+// Stop ends the live block, leaving its final state on screen, and prints
+// the summary of skipped stages.
 func (d *Display) Stop() {
 	if d.stop != nil {
 		close(d.stop)
@@ -71,7 +103,10 @@ func (d *Display) Stop() {
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if d.live {
+	if s := d.skipSummary(); s != "" {
+		d.println(s)
+	}
+	if d.opts.Live {
 		d.redraw()
 	}
 }
@@ -94,8 +129,8 @@ func (d *Display) Observe(ev pipeline.Event) {
 			}
 		}
 	case pipeline.EventCached:
-		d.finished(ev.Stage)
-		if !d.live {
+		d.finish(ev.Stage)
+		if !d.opts.Live {
 			line := "cached stage " + ev.Stage
 			if ev.Reused {
 				line += " (produced meanwhile by another pipe run)"
@@ -103,19 +138,31 @@ func (d *Display) Observe(ev pipeline.Event) {
 			d.println(line)
 		}
 	case pipeline.EventRan:
-		d.finished(ev.Stage)
+		d.finish(ev.Stage)
 		d.println(fmt.Sprintf("ran stage %s in %s", ev.Stage, seconds(ev.Duration)))
 	case pipeline.EventFailed:
-		d.finished(ev.Stage)
+		d.finish(ev.Stage)
 		d.println(failure(ev))
+	case pipeline.EventInterrupted:
+		d.finish(ev.Stage)
+		d.println(fmt.Sprintf("interrupted stage %s (nothing of it was recorded)", ev.Stage))
 	case pipeline.EventSkipped:
-		d.println(fmt.Sprintf("skipped stage %s: %s", ev.Stage, ev.Reason))
+		d.finished[ev.Stage] = true
+		d.skipped[skipGroup(ev.Reason)]++
+		if d.opts.Verbose {
+			d.println(fmt.Sprintf("skipped stage %s: %s", ev.Stage, ev.Reason))
+		}
 	}
 }
 
+// failure prints a failed stage's error (without a second "stage X:"
+// prefix) and the tail of its log.
 func failure(ev pipeline.Event) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "FAILED stage %s: %v", ev.Stage, ev.Err)
+	msg := fmt.Sprint(ev.Err)
+	msg = strings.TrimPrefix(msg, "stage "+ev.Stage+": ")
+	msg = strings.TrimPrefix(msg, fmt.Sprintf("stage %q: ", ev.Stage))
+	fmt.Fprintf(&b, "FAILED stage %s: %s", ev.Stage, msg)
 	if ev.LogTail != "" {
 		b.WriteString("\n  last lines of its log (pipe logs " + ev.Stage + "):")
 		for _, l := range strings.Split(ev.LogTail, "\n") {
@@ -125,7 +172,8 @@ func failure(ev pipeline.Event) string {
 	return b.String()
 }
 
-func (d *Display) finished(stage string) {
+func (d *Display) finish(stage string) {
+	d.finished[stage] = true
 	for i, r := range d.runs {
 		if r.name == stage {
 			d.runs = append(d.runs[:i], d.runs[i+1:]...)
@@ -137,7 +185,7 @@ func (d *Display) finished(stage string) {
 // println prints a line; on a terminal above the live block, which is
 // redrawn below it.
 func (d *Display) println(s string) {
-	if d.live {
+	if d.opts.Live {
 		d.clear()
 		fmt.Fprintln(d.w, s)
 		d.redraw()
@@ -163,10 +211,9 @@ func (d *Display) redraw() {
 	d.drawn = len(lines)
 }
 
-// block renders the live block at time now.
-func (d *Display) block(now time.Time) []string {
-	finished := d.count[pipeline.EventCached] + d.count[pipeline.EventRan] + d.count[pipeline.EventFailed] + d.count[pipeline.EventSkipped]
-	pending := d.total - finished - len(d.runs)
+// head renders the counts line at time now.
+func (d *Display) head(now time.Time) string {
+	pending := len(d.opts.Stages) - len(d.finished) - len(d.runs)
 	head := fmt.Sprintf("[%s] %d pending · %d running · %d cached · %d done", clock(now.Sub(d.start)),
 		pending, len(d.runs), d.count[pipeline.EventCached], d.count[pipeline.EventRan])
 	if n := d.count[pipeline.EventFailed]; n > 0 {
@@ -175,11 +222,37 @@ func (d *Display) block(now time.Time) []string {
 	if n := d.count[pipeline.EventSkipped]; n > 0 {
 		head += fmt.Sprintf(" · %d skipped", n)
 	}
-	lines := []string{head}
+	if eta := d.eta(now); eta != "" {
+		head += " · ETA " + eta
+	}
+	return head
+}
+
+// block renders the live block at time now.
+func (d *Display) block(now time.Time) []string {
+	lines := []string{d.head(now)}
 	for _, r := range d.runs {
 		lines = append(lines, "  "+r.line(now))
 	}
 	return lines
+}
+
+// statusLine is the periodic line off a terminal: the counts and the
+// running stages with their elapsed time.
+func (d *Display) statusLine(now time.Time) string {
+	s := d.head(now)
+	var names []string
+	for _, r := range d.runs {
+		n := r.name + " " + seconds(now.Sub(r.start))
+		if r.total > 0 {
+			n += fmt.Sprintf(" %d/%d %s", r.done, r.total, r.unit)
+		}
+		names = append(names, n)
+	}
+	if len(names) > 0 {
+		s += " (" + strings.Join(names, ", ") + ")"
+	}
+	return s
 }
 
 const barWidth = 24
