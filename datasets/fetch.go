@@ -5,11 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 )
@@ -18,11 +17,17 @@ import (
 // time per worker, resuming a partial download (<file>.part) with an HTTP
 // Range request, checking every file's sha256 before it is renamed into
 // place, and skipping files that are already present with the right sum.
+// A connection that does not answer, or stops sending bytes, for Timeout
+// is abandoned; directories it created for files it could not fetch are
+// removed again. Progress lines go to Log: one when it starts and one every
+// Every while bytes arrive.
 type Fetcher struct {
-	Client   *http.Client // nil: a client with a 10-minute overall timeout
-	Sources  []Source     // nil: Sources()
-	Log      io.Writer    // progress lines; nil: none
-	Parallel int          // concurrent downloads; 0: 4
+	Client   *http.Client  // nil: a client whose connections time out after Timeout
+	Sources  []Source      // nil: Sources()
+	Log      io.Writer     // progress lines; nil: none
+	Parallel int           // concurrent downloads; 0: 4
+	Timeout  time.Duration // per connection: connect, first answer, or silence while reading; 0: 30 s
+	Every    time.Duration // interval of progress lines; 0: 5 s
 }
 
 // Fetch downloads the public data files (Sources) into dir, logging to log.
@@ -30,12 +35,31 @@ func Fetch(ctx context.Context, dir string, log io.Writer) error {
 	return (&Fetcher{Log: log}).Fetch(ctx, dir)
 }
 
+// timeout returns f.Timeout or its default.
+func (f *Fetcher) timeout() time.Duration {
+	if f.Timeout > 0 {
+		return f.Timeout
+	}
+	return 30 * time.Second
+}
+
+// client returns f.Client, or one whose dial, TLS handshake and response
+// headers each time out after f.timeout(); silence while reading the body
+// is watched by download.
+func (f *Fetcher) client() *http.Client {
+	if f.Client != nil {
+		return f.Client
+	}
+	t := f.timeout()
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.DialContext = (&net.Dialer{Timeout: t, KeepAlive: 30 * time.Second}).DialContext
+	tr.TLSHandshakeTimeout = t
+	tr.ResponseHeaderTimeout = t
+	return &http.Client{Transport: tr}
+}
+
 // Fetch downloads f.Sources into dir and stops at the first failure.
 func (f *Fetcher) Fetch(ctx context.Context, dir string) error {
-	client := f.Client
-	if client == nil {
-		client = &http.Client{Timeout: 10 * time.Minute}
-	}
 	srcs := f.Sources
 	if srcs == nil {
 		srcs = Sources()
@@ -45,12 +69,20 @@ func (f *Fetcher) Fetch(ctx context.Context, dir string) error {
 		workers = 4
 	}
 	log := &lockedWriter{w: f.Log}
+	prog := newFetchProgress(log, srcs, dir)
+	stop := prog.start(f.Every)
+	defer stop()
+	created, err := mkdirsFor(dir, srcs)
+	if err != nil {
+		return err
+	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	var mu sync.Mutex
 	var fetched, present int
+	client := f.client()
 	parallelFor(ctx, len(srcs), workers, func(_, i int) {
-		got, err := fetchOne(ctx, client, dir, srcs[i], log)
+		got, err := f.fetchOne(ctx, client, dir, srcs[i], log, prog)
 		if err != nil {
 			cancel(err)
 			return
@@ -63,7 +95,9 @@ func (f *Fetcher) Fetch(ctx context.Context, dir string) error {
 			present++
 		}
 	})
+	stop()
 	if err := context.Cause(ctx); err != nil {
+		removeEmptyDirs(created)
 		return err
 	}
 	log.printf("%d files downloaded, %d already present in %s", fetched, present, dir)
@@ -72,23 +106,23 @@ func (f *Fetcher) Fetch(ctx context.Context, dir string) error {
 
 // fetchOne makes dir/src.Path hold the published bytes; it reports whether
 // it downloaded anything.
-func fetchOne(ctx context.Context, client *http.Client, dir string, src Source, log *lockedWriter) (bool, error) {
+func (f *Fetcher) fetchOne(ctx context.Context, client *http.Client, dir string, src Source, log *lockedWriter, prog *fetchProgress) (bool, error) {
 	final := filepath.Join(dir, filepath.FromSlash(src.Path))
 	if sum, err := fileSHA256(final); err == nil {
 		if sum == src.SHA256 {
+			prog.add(src.Size, true)
 			return false, nil
 		}
 		log.printf("%s: sha256 %s is not the published %s; downloading it again", src.Path, sum[:12], src.SHA256[:12])
 	}
-	if err := os.MkdirAll(filepath.Dir(final), 0o755); err != nil {
-		return false, err
-	}
 	part := final + ".part"
 	if verifyPart(part, src) == nil {
 		// A finished download that was never renamed (interrupted at the end).
+		prog.add(src.Size, true)
 		return true, os.Rename(part, final)
 	}
-	resumed, err := download(ctx, client, src, part, log)
+	dl := &download{client: client, src: src, part: part, log: log, prog: prog, timeout: f.timeout()}
+	resumed, err := dl.run(ctx)
 	if err == nil {
 		err = verifyPart(part, src)
 	}
@@ -96,12 +130,12 @@ func fetchOne(ctx context.Context, client *http.Client, dir string, src Source, 
 		// The partial file may come from other bytes; start again from zero.
 		log.printf("%s: checksum mismatch after resuming; downloading from the start", src.Path)
 		os.Remove(part)
-		if _, err = download(ctx, client, src, part, log); err == nil {
+		if _, err = dl.run(ctx); err == nil {
 			err = verifyPart(part, src)
 		}
 	}
 	if err != nil {
-		if errors.Is(err, ErrChecksum) {
+		if st, serr := os.Stat(part); errors.Is(err, ErrChecksum) || (serr == nil && st.Size() == 0) {
 			os.Remove(part)
 		}
 		return false, err
@@ -109,76 +143,8 @@ func fetchOne(ctx context.Context, client *http.Client, dir string, src Source, 
 	if err := os.Rename(part, final); err != nil {
 		return false, err
 	}
-	log.printf("%s: %d bytes, sha256 ok", src.Path, src.Size)
+	prog.file()
 	return true, nil
-}
-
-// download appends the missing bytes of src to part (resuming from its
-// current size with a Range request) and reports whether it resumed.
-func download(ctx context.Context, client *http.Client, src Source, part string, log *lockedWriter) (bool, error) {
-	var offset int64
-	if st, err := os.Stat(part); err == nil && st.Size() > 0 && (src.Size == 0 || st.Size() < src.Size) {
-		offset = st.Size()
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, src.URL, nil)
-	if err != nil {
-		return false, fmt.Errorf("%s: %v: %w", src.Path, err, ErrDownload)
-	}
-	if offset > 0 {
-		req.Header.Set("Range", "bytes="+strconv.FormatInt(offset, 10)+"-")
-	}
-	resp, err := client.Do(req)
-	if err != nil {
-		if ctx.Err() != nil {
-			return false, context.Cause(ctx)
-		}
-		return false, fmt.Errorf("download %s from %s: %v (offline? fetching the data needs HTTPS access to raw.githubusercontent.com; or copy an existing data directory): %w",
-			src.Path, src.URL, err, ErrDownload)
-	}
-	defer resp.Body.Close()
-	flags := os.O_WRONLY | os.O_CREATE
-	switch {
-	case resp.StatusCode == http.StatusPartialContent && offset > 0 && rangeStart(resp) == offset:
-		flags |= os.O_APPEND
-		log.printf("%s: resuming at byte %d", src.Path, offset)
-	case resp.StatusCode == http.StatusOK:
-		flags |= os.O_TRUNC
-		offset = 0
-	default:
-		return false, fmt.Errorf("download %s from %s: HTTP %s: %w", src.Path, src.URL, resp.Status, ErrDownload)
-	}
-	out, err := os.OpenFile(part, flags, 0o644)
-	if err != nil {
-		return false, err
-	}
-	limit := int64(1 << 40)
-	if src.Size > 0 {
-		limit = src.Size - offset + 1 // one byte more shows an overlong body
-	}
-	_, cerr := io.Copy(out, io.LimitReader(resp.Body, limit))
-	serr := out.Sync()
-	if err := errors.Join(cerr, serr, out.Close()); err != nil {
-		if ctx.Err() != nil {
-			return false, context.Cause(ctx)
-		}
-		return false, fmt.Errorf("download %s from %s: %v (the partial file %s is kept and resumed next time): %w", src.Path, src.URL, err, part, ErrDownload)
-	}
-	return offset > 0, nil
-}
-
-// rangeStart returns the first byte position of a Content-Range header
-// ("bytes 100-199/200"), or −1.
-func rangeStart(resp *http.Response) int64 {
-	cr := strings.TrimPrefix(resp.Header.Get("Content-Range"), "bytes ")
-	start, _, ok := strings.Cut(cr, "-")
-	if !ok {
-		return -1
-	}
-	v, err := strconv.ParseInt(start, 10, 64)
-	if err != nil {
-		return -1
-	}
-	return v
 }
 
 // verifyPart checks the size and sha256 of a finished download.
