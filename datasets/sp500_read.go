@@ -26,10 +26,10 @@ type stockSeries struct {
 
 // readStock reads a price file and keeps the rows with start ≤ Date ≤ end
 // (yyyymmdd). buf is reused between calls to spare the allocation of each
-// file's bytes. Every line must have the seven columns and a valid, strictly
-// increasing Date, so a garbled or truncated file is caught wherever the
-// damage is; Close, the one column used, must be a finite positive number
-// inside the window. The other columns are not parsed.
+// file's bytes. Every line must have the seven columns, a valid, strictly
+// increasing Date and finite positive prices (Open, High, Low, Close), so a
+// garbled or truncated file is caught wherever the damage is, inside the
+// window or not. Volume and OpenInt are not parsed.
 func readStock(path, ticker string, start, end int32, buf *[]byte) (*stockSeries, error) {
 	b, err := readInto(path, buf)
 	if err != nil {
@@ -87,12 +87,12 @@ func parseStock(file string, b []byte, ticker string, start, end int32) (*stockS
 			return nil, lineError(file, n, "date %s does not follow %s", field0, formatDate(prev))
 		}
 		prev = date
+		c, err := checkPrices(file, n, line)
+		if err != nil {
+			return nil, err
+		}
 		if date < start || date > end {
 			continue
-		}
-		c, err := parseField(line, closeColumn)
-		if err != nil || math.IsNaN(c) || math.IsInf(c, 0) || c <= 0 {
-			return nil, lineError(file, n, "Close %q is not a positive finite number", field(line, closeColumn))
 		}
 		s.dates = append(s.dates, date)
 		s.close = append(s.close, c)
@@ -101,6 +101,20 @@ func parseStock(file string, b []byte, ticker string, start, end int32) (*stockS
 		return nil, fmt.Errorf("%s: no data lines: %w", file, ErrBadData)
 	}
 	return s, nil
+}
+
+// checkPrices checks that the four price columns of a data line are finite
+// positive numbers and returns Close.
+func checkPrices(file string, n int, line []byte) (float64, error) {
+	var c float64
+	for k := 1; k <= closeColumn; k++ {
+		v, err := parseField(line, k)
+		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) || v <= 0 {
+			return 0, lineError(file, n, "%s %q is not a positive finite number", stockHeader[k], field(line, k))
+		}
+		c = v
+	}
+	return c, nil
 }
 
 // field returns the k-th (0-based) comma-separated field of line.
