@@ -17,6 +17,8 @@ func stagesCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "stages",
 		Usage: "document the built-in stage kinds: what each does, its params, inputs and outputs",
+		Description: "Citations such as power.md §7.5 name sections of the task documents in the\n" +
+			"repository's docs/ folder (docs/power.md, heading 7.5; docs/README.md explains them).",
 		Action: func(c *cli.Context) error {
 			reg, err := registry()
 			if err != nil {
@@ -25,6 +27,8 @@ func stagesCommand() *cli.Command {
 			kinds := reg.Kinds()
 			if len(kinds) == 0 {
 				fmt.Fprintln(c.App.Writer, "no built-in stage kinds are registered in this build")
+			} else {
+				fmt.Fprintf(c.App.Writer, "%s\n\n", specNote)
 			}
 			for i, k := range kinds {
 				if i > 0 {
@@ -36,6 +40,9 @@ func stagesCommand() *cli.Command {
 		},
 	}
 }
+
+// specNote tells the reader of `pipe stages` where the cited sections live.
+const specNote = "Sections cited as synthetic.md §N, power.md §N or portfolio.md §N are in docs/ of the pipe repository."
 
 // printKind writes the user documentation of one kind.
 func printKind(w io.Writer, k *pipeline.Kind) {
