@@ -87,6 +87,10 @@ func (d *Diffusion) ScoreFunction(ctx context.Context, y, x *nn.Matrix, w []floa
 			return SFResult{}, fmt.Errorf("%w: score-function weight w[%d] = %g", ErrNumeric, j, v)
 		}
 	}
+	if !finite(y.Data) {
+		// Checked before any chunk runs, so the parameters' G stay untouched.
+		return SFResult{}, fmt.Errorf("%w: score function: a sample holds NaN or Inf", ErrNumeric)
+	}
 	ts, coef, ess := d.timesteps(n, cfg, rng)
 	drawn := ts // one row per independent (t, ε) draw
 	var shared *nn.Matrix
@@ -228,4 +232,27 @@ func (d *Diffusion) timesteps(n int, cfg ScoreFunction, rng *rand.Rand) (ts []in
 		}
 	}
 	return ts, coef, ess
+}
+
+// CenterWeights subtracts from the score-function weights w of each group
+// of group consecutive samples (one stochastic program) their mean: the
+// control variate Σ_j (w_j − w̄)·∇_θ log p_θ(y_j) has the same expectation
+// as Σ_j w_j·∇_θ log p_θ(y_j), because E[∇_θ log p_θ(y)] = 0 under the
+// model, but the ELBO proxy's E[∇_θ ELBO(y)] is not 0, so the uncentered
+// weights add w̄·Σ_j ∇_θ ELBO_j, a term of the proxy alone.
+func CenterWeights(w []float64, group int) []float64 {
+	if group < 1 || len(w)%group != 0 {
+		panic(fmt.Sprintf("model: center %d weights in groups of %d", len(w), group))
+	}
+	out := make([]float64, len(w))
+	for lo := 0; lo < len(w); lo += group {
+		var s float64
+		for _, v := range w[lo : lo+group] {
+			s += v
+		}
+		for j := lo; j < lo+group; j++ {
+			out[j] = w[j] - s/float64(group)
+		}
+	}
+	return out
 }

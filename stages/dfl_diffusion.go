@@ -20,6 +20,8 @@ const (
 	TimestepsImportance  = "importance"
 	ImportancePlain      = "plain"           // importance weights 1/(T·p_t) (synthetic resample.py)
 	ImportanceSelfNormal = "self_normalized" // power.md §4: normalized, clipped, adaptive u
+	BaselineNone         = "none"            // score-function weights as the KKT conditions give them
+	BaselineMean         = "mean"            // weights centered per program (model.CenterWeights)
 )
 
 // denoiseDraws is the number of independent (t, ε) draws of the denoising
@@ -47,6 +49,7 @@ var dflDiffusionKind = pipeline.Kind{
 		intParam("samples", 16, "M, samples per context in training and in the hold evaluation (reference 25–30, portfolio 10)"),
 		intParam("checkpoint", 0, "reparameterization: sampling steps per checkpoint segment (0 = keep every step's activations)"),
 		boolParam("shared_noise", true, "score function: the M samples of a context share their ELBO timesteps and noise (common random numbers: unbiased, lower variance; reference: independent draws = false)"),
+		enumParam("baseline", BaselineNone, "score function: none = the KKT weights w_j as they are (reference); mean = w_j minus their mean over the program's samples, a control variate that removes the term w̄·Σ_j ∇ELBO_j, whose expectation is zero for the true score but not for the ELBO (README, \"The score-function gap\")", BaselineNone, BaselineMean),
 	}, decisionParams(), trainParams(10, 32, 1e-5, 0.2, "den")),
 	Inputs: []pipeline.PortSpec{
 		{Name: "data", Doc: "a dataset artifact"},
@@ -73,6 +76,7 @@ type diffusionLearner struct {
 	estimator  string
 	sf         model.ScoreFunction // K, importance sampler
 	checkpoint int
+	center     bool // baseline = mean
 }
 
 // runDFLDiffusion is the Run function of the dfl-diffusion kind.
@@ -134,7 +138,7 @@ func newDiffusionLearner(t *task, pred *predictor, p pipeline.Params) (*diffusio
 	}
 	l := &diffusionLearner{t: t, d: pred.diff, norm: pred.norm, rule: rule, m: p.Int("samples"),
 		sampler: model.Sampler{Steps: p.Int("steps"), Eta: p.Float("eta")}, estimator: p.String("estimator"),
-		sf: model.ScoreFunction{K: p.Int("K"), Scale: 1}, checkpoint: p.Int("checkpoint")}
+		sf: model.ScoreFunction{K: p.Int("K"), Scale: 1}, checkpoint: p.Int("checkpoint"), center: p.String("baseline") == BaselineMean}
 	if p.Bool("shared_noise") {
 		l.sf.Shared = l.m
 	}
@@ -179,7 +183,11 @@ func (l *diffusionLearner) decisionGrad(ctx context.Context, b *split, rng *rand
 	// dL/dθ ≈ (1/M) Σ_j w_j ∇_θ log p_θ(y_j | x), the ELBO standing in for log p.
 	cfg := l.sf
 	cfg.Scale = sens.scale
-	res, err := l.d.ScoreFunction(ctx, u, b.x, sens.weights, cfg, rng)
+	w := sens.weights
+	if l.center {
+		w = model.CenterWeights(w, len(w)/len(dec.ys))
+	}
+	res, err := l.d.ScoreFunction(ctx, u, b.x, w, cfg, rng)
 	if err != nil {
 		return 0, 0, err
 	}

@@ -8,7 +8,7 @@ var kinds = []pipeline.Kind{
 	dataSyntheticKind, dataPowerKind, dataPortfolioKind,
 	pretrainDiffusionKind, pretrainGaussianKind, pretrainMLPKind,
 	dflDiffusionKind, dflGaussianKind, dflMLPKind, policyKind,
-	evaluateKind, hindsightKind,
+	evaluateKind, hindsightKind, gradientDiagnosticKind, referenceKind,
 }
 
 // Register adds every built-in kind of this package to r.
