@@ -23,6 +23,9 @@ type PJMOptions struct {
 	// Files under <dir>/pjm, concatenated in order; nil means
 	// [PJMFile2008, PJMFile2012].
 	Files []string
+	// AcceptChangedData loads a published file whose sha256 differs from
+	// the published one (with a warning) instead of refusing it.
+	AcceptChangedData bool
 	// Norm is the source of the feature z-scores (ddof = 0, as the
 	// reference's np.std). NormLegacy reproduces power.md §1.6.
 	Norm Norm
@@ -108,7 +111,11 @@ func LoadPJM(dir string, opts PJMOptions) (*Dataset, error) {
 			return nil, fmt.Errorf("%s: %d days, need at least 2: %w", t.file, len(t.dates), ErrBadData)
 		}
 		d.Warnings = append(d.Warnings, t.warnings...)
-		d.Warnings = append(d.Warnings, checkKnownSum(filepath.Join(dir, "pjm", f), "pjm/"+f)...)
+		w, err := checkKnownSums(dir, []string{"pjm/" + f}, opts.AcceptChangedData)
+		if err != nil {
+			return nil, err
+		}
+		d.Warnings = append(d.Warnings, w...)
 		missing = append(missing, fmt.Sprintf("%s:%d", t.file, t.missing))
 		x, y, ids := pjmExamples(t, loc)
 		xs, ys = append(xs, x...), append(ys, y...)

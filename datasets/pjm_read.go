@@ -61,9 +61,11 @@ func readPJM(path string, loc *time.Location) (*dayTable, error) {
 // repetition or decrease is an error.
 func parsePJM(file string, b []byte, loc *time.Location) ([]pjmLine, error) {
 	var out []pjmLine
+	var prevRaw []byte
 	for n := 1; len(b) > 0; n++ {
 		var raw []byte
-		raw, b, _ = bytes.Cut(b, []byte{'\n'})
+		var newline bool
+		raw, b, newline = bytes.Cut(b, []byte{'\n'})
 		raw = bytes.TrimRight(raw, "\r")
 		if len(bytes.TrimSpace(raw)) == 0 {
 			if len(b) == 0 {
@@ -75,6 +77,12 @@ func parsePJM(file string, b []byte, loc *time.Location) ([]pjmLine, error) {
 		if err != nil {
 			return nil, err
 		}
+		if len(bytes.TrimSpace(b)) == 0 {
+			if err := checkLastLine(file, n, raw, prevRaw, newline); err != nil {
+				return nil, err
+			}
+		}
+		prevRaw = raw
 		if k := len(out); k > 0 {
 			prev := out[k-1]
 			switch {
@@ -93,6 +101,27 @@ func parsePJM(file string, b []byte, loc *time.Location) ([]pjmLine, error) {
 		return nil, fmt.Errorf("%s: no data lines: %w", file, ErrBadData)
 	}
 	return out, nil
+}
+
+// checkLastLine refuses a last line that a cut file leaves behind: one
+// without its newline, or one with a field shorter than the same field of
+// the line before (the files write every number as %.8e, so "3.7" where
+// "3.71350000e+01" belongs is the start of a number, not a number).
+func checkLastLine(file string, n int, raw, prev []byte, newline bool) error {
+	if !newline {
+		return lineError(file, n, "the last line has no newline: the file was cut short (fetch it again)")
+	}
+	if prev == nil {
+		return nil
+	}
+	f, p := bytes.Fields(raw), bytes.Fields(prev)
+	for i := range min(len(f), len(p)) {
+		got, want := bytes.TrimLeft(f[i], "+-"), bytes.TrimLeft(p[i], "+-")
+		if len(got) < len(want) {
+			return lineError(file, n, "column %d of the last line, %q, is shorter than on line %d (%q): the file was cut short", i+1, f[i], n-1, p[i])
+		}
+	}
+	return nil
 }
 
 func parsePJMLine(file string, n int, raw []byte) (pjmLine, error) {

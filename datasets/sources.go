@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 )
 
@@ -41,7 +42,7 @@ const (
 
 // Sources returns every file Fetch downloads: the two PJM files of Donti et
 // al. (locuslab/e2e-model-learning), the S&P 500 constituents list and the
-// 224 price files of the S&P 500 substitute (sp500/SOURCE.md). The synthetic
+// 224 price files of the S&P 500 substitute (portfolio.md §7). The synthetic
 // reference draw has no public source and is not included.
 func Sources() []Source {
 	src := []Source{
@@ -85,19 +86,45 @@ func fileSHA256(path string) (string, error) {
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
-// checkKnownSum returns a warning when the file at path is one of the
-// published Sources (named by rel) but its bytes differ: a file truncated at
-// a line boundary still parses, and the checksum is the only way to see it.
-func checkKnownSum(path, rel string) []string {
+// checkKnownSums compares each file rels[i] under dir that is one of the
+// published Sources with its published sha256. A file truncated at a line
+// boundary still parses, so the checksum is the only sign of it: a changed
+// file is an error wrapping ErrChecksum, unless accept (the data-* kinds'
+// accept_changed_data param, kept in the run record) says the change is
+// meant; then each changed file gives a warning kept with the dataset.
+func checkKnownSums(dir string, rels []string, accept bool) ([]string, error) {
+	known := map[string]string{}
 	for _, s := range Sources() {
-		if s.Path != rel {
+		known[s.Path] = s.SHA256
+	}
+	var warnings []string
+	for _, rel := range rels {
+		want, ok := known[rel]
+		if !ok {
 			continue
 		}
+		path := filepath.Join(dir, filepath.FromSlash(rel))
 		sum, err := fileSHA256(path)
-		if err != nil || sum == s.SHA256 {
-			return nil
+		if err != nil {
+			return nil, fmt.Errorf("checksum %s: %w", path, err)
 		}
-		return []string{fmt.Sprintf("%s: sha256 %s differs from the published file's %s; results will not match the reference", rel, sum[:12], s.SHA256[:12])}
+		if sum == want {
+			continue
+		}
+		if !accept {
+			return nil, fmt.Errorf("%s: sha256 %s differs from the published file's %s (truncated or edited? `pipe fetch` restores it; accept_changed_data: true uses it as it is): %w",
+				path, sum[:12], want[:12], ErrChecksum)
+		}
+		warnings = append(warnings, fmt.Sprintf("%s: sha256 %s differs from the published file's %s; used as it is (accept_changed_data); results will not match the reference", rel, sum[:12], want[:12]))
 	}
-	return nil
+	return warnings, nil
+}
+
+// sp500Rels lists the data files of an S&P 500 universe, relative to the data directory.
+func sp500Rels(tickers []string) []string {
+	rels := []string{"sp500/constituents.csv"}
+	for _, t := range tickers {
+		rels = append(rels, "sp500/stocks/"+stockFile(t))
+	}
+	return rels
 }

@@ -51,6 +51,9 @@ type SP500Options struct {
 	TrainFrac, HoldFrac float64
 	// Workers reads and featurizes that many tickers at once; 0 means GOMAXPROCS.
 	Workers int
+	// AcceptChangedData loads published files whose sha256 differs from
+	// the published one (with a warning) instead of refusing them.
+	AcceptChangedData bool
 }
 
 func (o *SP500Options) defaults() error {
@@ -122,6 +125,11 @@ func LoadSP500(ctx context.Context, dir string, opts SP500Options) (*Dataset, er
 		return nil, err
 	}
 	series, warnings := fullHistory(series)
+	changed, err := checkKnownSums(dir, sp500Rels(opts.Tickers), opts.AcceptChangedData)
+	if err != nil {
+		return nil, err
+	}
+	warnings = append(warnings, changed...)
 	if len(series) < opts.NAssets {
 		return nil, fmt.Errorf("%d tickers have every trading day, fewer than n_assets = %d: %w", len(series), opts.NAssets, ErrBadData)
 	}
