@@ -31,7 +31,7 @@ type Source struct {
 	Size   int64
 }
 
-// Pinned commits of the public repositories (SOURCE.md, power.md §1.1).
+// Pinned commits of the public repositories (power.md §1.1, portfolio.md §7).
 const (
 	pjmBase          = "https://raw.githubusercontent.com/locuslab/e2e-model-learning/7073a624ab7eda619ad50ceaa8b3e92fdc09ab8c/power_sched/"
 	sp500StocksBase  = "https://raw.githubusercontent.com/guyr18/stock-market-big-data/acbb17c55edef4c120f88aeb48c2473ecf4e744d/Data/Stocks/"
@@ -60,7 +60,7 @@ func Sources() []Source {
 // SP500Tickers returns the 224 tickers of the S&P 500 substitute (upper case,
 // sorted): the constituents of 2020-05-10 with a price file covering every
 // trading day 2004–2016, less EIX and NUE whose files have decimal-shift
-// glitches (SOURCE.md). It is LoadSP500's default universe.
+// glitches (portfolio.md §7). It is LoadSP500's default universe.
 func SP500Tickers() []string {
 	t := make([]string, len(sp500Files))
 	for i, f := range sp500Files {
