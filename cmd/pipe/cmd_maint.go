@@ -2,9 +2,8 @@ package main
 
 import (
 	"encoding/json"
-
 	"fmt"
-
+	"io"
 	"sort"
 	"time"
 
@@ -82,7 +81,7 @@ func gcCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			unlock, err := ws.store.Lock(c.Context, "gc")
+			unlock, err := lockForGC(c, ws.store)
 			if err != nil {
 				return err
 			}
@@ -114,7 +113,7 @@ func gcCommand() *cli.Command {
 func verifyCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "verify",
-		Usage: "re-hash every object of the store; quarantine and report corrupt ones (exit 1 if any)",
+		Usage: "re-hash every object, read every record and check every reference; quarantine or repair what is damaged (exit 1 if any)",
 		Action: func(c *cli.Context) error {
 			ws, err := openWorkspace(c)
 			if err != nil {
@@ -124,19 +123,41 @@ func verifyCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			w := c.App.Writer
-			fmt.Fprintf(w, "checked %d objects (%s)\n", rep.Checked, bytesText(rep.Bytes))
-			if len(rep.Bad) == 0 {
-				fmt.Fprintln(w, "all objects match their digests")
-				return nil
-			}
-			sort.Slice(rep.Bad, func(i, j int) bool { return rep.Bad[i] < rep.Bad[j] })
-			for _, d := range rep.Bad {
-				fmt.Fprintf(w, "CORRUPT %s (quarantined)\n", d)
-			}
-			return exitCode{code: 1, msg: fmt.Sprintf("%d corrupt objects quarantined; `pipe run` reruns the stages that produced them", len(rep.Bad))}
+			return verifyReport(c.App.Writer, rep)
 		},
 	}
+}
+
+// lockForGC takes the store lock exclusively: at once if no run holds it,
+// else after saying why gc waits (runs hold it shared until they end).
+func lockForGC(c *cli.Context, s *artifacts.DirStore) (func() error, error) {
+	unlock, ok, err := s.TryLock(artifacts.StoreLock)
+	if err != nil || ok {
+		return unlock, err
+	}
+	fmt.Fprintln(c.App.ErrWriter, "gc: a `pipe run` is using this store; waiting for it to finish (Ctrl-C to give up)")
+	return s.Lock(c.Context, artifacts.StoreLock)
+}
+
+// verifyReport prints what Verify found; anything wrong exits 1.
+func verifyReport(w io.Writer, rep *pipeline.VerifyReport) error {
+	fmt.Fprintf(w, "checked %d objects (%s), %d records, %d references\n", rep.Checked, bytesText(rep.Bytes), rep.CheckedRecords, rep.CheckedRefs)
+	if rep.OK() {
+		fmt.Fprintln(w, "all objects match their digests; all records parse; all references resolve")
+		return nil
+	}
+	sort.Slice(rep.Bad, func(i, j int) bool { return rep.Bad[i] < rep.Bad[j] })
+	for _, d := range rep.Bad {
+		fmt.Fprintf(w, "CORRUPT %s (quarantined)\n", d)
+	}
+	for _, k := range rep.BadRecords {
+		fmt.Fprintf(w, "CORRUPT record %s (quarantined)\n", k)
+	}
+	for _, r := range rep.BadRefs {
+		fmt.Fprintf(w, "BAD reference %s (repaired)\n", r)
+	}
+	return exitCode{code: 1, msg: fmt.Sprintf("%d corrupt objects quarantined, %d corrupt records quarantined, %d references repaired; `pipe run` reruns the stages whose results were lost",
+		len(rep.Bad), len(rep.BadRecords), len(rep.BadRefs))}
 }
 
 func bytesText(n int64) string {

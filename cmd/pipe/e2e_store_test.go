@@ -14,12 +14,17 @@ import (
 	"time"
 
 	"github.com/diffusion-dfl/pipe/artifacts"
+	"github.com/diffusion-dfl/pipe/pipeline"
 )
 
 // objectPath returns the file of the object a stage's latest run wrote.
 func objectPath(t *testing.T, dir, stage, output string) string {
 	t.Helper()
-	s, err := artifacts.OpenDir(filepath.Join(dir, ".pipe"))
+	whole, err := artifacts.OpenDir(filepath.Join(dir, ".pipe"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := whole.WithNamespace(pipeline.ProjectNamespace(filepath.Join(dir, "pipelines.yaml")))
 	if err != nil {
 		t.Fatal(err)
 	}

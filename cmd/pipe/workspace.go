@@ -50,7 +50,12 @@ func openWorkspace(c *cli.Context) (*workspace, error) {
 		return nil, err
 	}
 	storeDir := firstNonEmpty(flagString(c, "store"), os.Getenv("PIPE_STORE"), filepath.Join(f.Dir, ".pipe"))
-	store, err := artifacts.OpenDir(storeDir)
+	whole, err := artifacts.OpenDir(storeDir)
+	if err != nil {
+		return nil, err
+	}
+	// References are per project, so projects can share a store (PIPE_STORE).
+	store, err := whole.WithNamespace(pipeline.ProjectNamespace(f.Path))
 	if err != nil {
 		return nil, err
 	}
