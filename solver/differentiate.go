@@ -93,6 +93,23 @@ type DiffOptions struct {
 	Workers int
 }
 
+// check rejects NaN Ridge, Smooth or CondLimit and infinite Ridge (ErrNaN) and negative or
+// infinite Smooth (ErrOption).
+func (o DiffOptions) check() error {
+	for _, f := range []struct {
+		name string
+		v    float64
+	}{{"Ridge", o.Ridge}, {"Smooth", o.Smooth}, {"CondLimit", o.CondLimit}} {
+		if math.IsNaN(f.v) || (f.name == "Ridge" && math.IsInf(f.v, 0)) {
+			return fmt.Errorf("differentiate: %s = %v: %w", f.name, f.v, ErrNaN)
+		}
+	}
+	if o.Smooth < 0 || math.IsInf(o.Smooth, 0) {
+		return fmt.Errorf("differentiate: Smooth = %g, want ≥ 0: %w", o.Smooth, ErrOption)
+	}
+	return nil
+}
+
 func (o *DiffOptions) orDefault() DiffOptions {
 	var d DiffOptions
 	if o != nil {
@@ -153,9 +170,12 @@ type saaHessian interface {
 // The adjoint system is first reduced exactly: inactive rows drop out,
 // coordinates held by an active bound (or a pin) are eliminated, and only
 // the free coordinates, the other active rows and the equalities remain
-// (KKTInfo.Size). When that system is singular or ill-conditioned (weakly
-// active constraints, degenerate vertices, non-unique optima) it is
-// regularized and the result says so (KKTInfo.Auto, Ridge). Errors: ErrNaN if a is not finite;
+// (KKTInfo.Size). When that system is singular or ill-conditioned, weakly
+// active constraints are first made hard (a one-sided derivative,
+// KKTInfo.OneSided); if it stays so (degenerate vertices, non-unique
+// optima) it is regularized with a bounded ridge and the result says so
+// (KKTInfo.Auto, Ridge). Errors: ErrNaN if a is not finite or an option is
+// NaN; ErrOption for an option out of range;
 // ErrNoConvergence if K stays singular after regularization. Mismatched
 // sizes panic (ErrDimension).
 func Differentiate(p Problem, Y *mat.Dense, sol *Solution, a []float64, opts *DiffOptions) (*Sensitivity, error) {
@@ -176,10 +196,13 @@ func Differentiate(p Problem, Y *mat.Dense, sol *Solution, a []float64, opts *Di
 	if err := checkFinite("a", a); err != nil {
 		return nil, err
 	}
+	if err := o.check(); err != nil {
+		return nil, err
+	}
 	if err := samplesFinite(Y); err != nil {
 		return nil, err
 	}
-	d := &differ{p: p, y: Y, sol: sol, a: a, o: o, rs: rs, m: m, n: n}
+	d := &differ{p: p, y: Y, sol: sol, a: a, o: o, rs: rs, m: m, n: n, lamTol: -1}
 	return d.run()
 }
 
@@ -192,6 +215,8 @@ type differ struct {
 	o    DiffOptions
 	rs   rowSet
 	m, n int
+	// lamTol is multiplierTol, computed on first use (−1 before).
+	lamTol float64
 }
 
 func (d *differ) run() (*Sensitivity, error) {
@@ -235,12 +260,42 @@ func (d *differ) run() (*Sensitivity, error) {
 // adjoint builds and factors K and solves Kᵀu = [a; 0]; it returns u_z and
 // the pins' components.
 func (d *differ) adjoint(hess []float64, pins []int) ([]float64, []float64, KKTInfo, error) {
-	sys := newKKT(hess, d.rs, d.sol, pins, d.o.Ridge, d.o.Smooth)
-	if err := sys.factor(d.o.CondLimit); err != nil {
-		return nil, nil, sys.info, err
+	if d.lamTol < 0 {
+		d.lamTol = d.multiplierTol()
+	}
+	sys := newKKT(hess, d.rs, d.sol, pins, d.o.Ridge, d.o.Smooth, d.lamTol, false)
+	if !sys.factor(d.o.CondLimit) {
+		if sys.info.WeaklyActive > 0 {
+			if one := newKKT(hess, d.rs, d.sol, pins, d.o.Ridge, d.o.Smooth, d.lamTol, true); one.factor(d.o.CondLimit) {
+				sys = one
+			}
+		}
+		if !sys.info.OneSided {
+			if err := sys.regularize(d.o.CondLimit); err != nil {
+				return nil, nil, sys.info, err
+			}
+		}
 	}
 	uz, upin, err := sys.adjoint(d.a)
 	return uz, upin, sys.info, err
+}
+
+// multiplierTol is the level below which λ_i‖G_i‖ counts as zero:
+// 1e-9 times the larger of the largest per-sample gradient ‖∇f(y_j, z*)‖∞
+// and the largest λ_i‖G_i‖₂. A multiplier that small is below the
+// accuracy of an interior-point solution (the scales of its stopping test),
+// so the row is inactive, or weakly active if its slack is zero.
+func (d *differ) multiplierTol() float64 {
+	scale := 0.0
+	g := make([]float64, d.n)
+	for j := 0; j < d.m; j++ {
+		d.p.Grad(g, d.y.RawRowView(j), d.sol.Z)
+		scale = max(scale, normInf(g))
+	}
+	for i, l := range d.sol.Lambda {
+		scale = max(scale, l*d.rs.g.rowNorm(i))
+	}
+	return 1e-9 * scale
 }
 
 // densityHessian adds jump·p̂_h(z_h) to the diagonal (ScoreDensity).

@@ -46,8 +46,11 @@
 // Non-smooth and degenerate cases have documented conventions rather than
 // arbitrary answers: power hours on a kink are pinned to their sample
 // (Power, KinkRule), the portfolio's degenerate vertex duals follow
-// portfolio.md §2.3 (Portfolio), and a singular K is regularized and
-// reported (KKTInfo). Where the exact derivative is zero (an LP-like vertex),
+// portfolio.md §2.3 (Portfolio), active constraints are identified with a
+// tolerance relative to the problem's scale and multipliers
+// (kkt_active.go), weakly active rows give one-sided derivatives, and a K
+// that is singular even then is regularized with a floor that bounds the
+// result, and reported (KKTInfo). Where the exact derivative is zero (an LP-like vertex),
 // DiffOptions.Smooth differentiates a barrier-smoothed problem instead. The
 // reference implementation's own forms — averaged or incomplete mixed
 // derivatives, H = I at kinks, the 1e-6 ridge — are available as named
@@ -57,7 +60,8 @@
 //
 // Shape mismatches are programmer errors and panic with an error wrapping
 // ErrDimension (gonum's convention). Everything else is returned as an
-// error wrapping one sentinel: ErrNaN for non-finite input, ErrInfeasible,
-// ErrUnbounded, ErrNotConvex, or ErrNoConvergence; test with errors.Is.
+// error wrapping one sentinel: ErrNaN for non-finite input, ErrOption for
+// an option out of range, ErrInfeasible, ErrUnbounded, ErrNotConvex, or
+// ErrNoConvergence; test with errors.Is.
 // A cancelled context ends a solve with the context's error.
 package solver

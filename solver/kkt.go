@@ -32,8 +32,12 @@ type KKTInfo struct {
 	// reduced system).
 	Ridge float64
 	// Auto reports that the system was singular or had condition number
-	// above DiffOptions.CondLimit, so δ was added.
+	// above DiffOptions.CondLimit even with OneSided, so δ was added (see
+	// kktSystem.regularize for the bound this puts on the result).
 	Auto bool
+	// OneSided reports that weakly active rows were made hard because K was
+	// ill-posed without them (kkt_active.go).
+	OneSided bool
 	// Cond is the 1-norm condition estimate of the matrix factored (1 if
 	// nothing was left to factor).
 	Cond float64
@@ -54,7 +58,8 @@ type KKTInfo struct {
 // and a log barrier of weight δλ_i on each active row). Kᵀu = [a; 0] is
 // solved after exact eliminations that keep every u_z unchanged:
 //
-//   - rows with λ_i = 0 decouple (dλ_i = 0) and are dropped;
+//   - rows with λ_i = 0 decouple (dλ_i = 0) and are dropped (λ_i and s_i
+//     are compared with tolerances, kkt_active.go);
 //   - rows with s_i + r − δ ≠ 0 are eliminated through their diagonal,
 //     adding −λ_i/(s_i + r − δ)·G_iᵀG_i to the z block;
 //   - the remaining ("hard") rows read G_i u_z = 0: a single-variable bound
@@ -77,30 +82,34 @@ type kktSystem struct {
 	info     KKTInfo
 }
 
-// newKKT reduces K for Hessian h (row-major n×n) at the solution.
-func newKKT(h []float64, rs rowSet, sol *Solution, pins []int, ridge, smooth float64) *kktSystem {
+// newKKT reduces K for Hessian h (row-major n×n) at the solution; λ_i at
+// or below lamTol/‖G_i‖ count as 0 and, with weakHard, weakly active rows
+// are hard rows (kkt_active.go).
+func newKKT(h []float64, rs rowSet, sol *Solution, pins []int, ridge, smooth, lamTol float64, weakHard bool) *kktSystem {
 	n := len(sol.Z)
 	sys := &kktSystem{n: n, g: rs.g, a: rs.a, pins: pins, softPins: ridge != 0}
-	sys.info = KKTInfo{Pins: len(pins), Ridge: ridge, Smooth: smooth}
+	sys.info = KKTInfo{Pins: len(pins), Ridge: ridge, Smooth: smooth, OneSided: weakHard}
 	sys.hpp = append([]float64(nil), h[:n*n]...)
 	for i := 0; i < n; i++ {
 		sys.hpp[i*n+i] += ridge + smooth
 	}
-	s := make([]float64, len(rs.h))
-	sys.g.mulVec(s, sol.Z)
+	hscale := hessScale(sys.hpp, n)
 	fixed := make([]bool, n)
 	weights := make([]float64, len(rs.h))
-	for i := range s {
-		s[i] -= rs.h[i]
+	for i := range rs.h {
 		lam := sol.Lambda[i]
+		if lam*sys.g.rowNorm(i) <= lamTol {
+			lam = 0
+		}
+		s := activeSlack(rs, i, sol.Z, lam, hscale)
+		if lam <= 0 && s == 0 {
+			sys.info.WeaklyActive++
+		}
 		switch cols, _ := sys.g.row(i); {
-		case lam <= 0:
-			if s[i] == 0 {
-				sys.info.WeaklyActive++
-			}
+		case lam <= 0 && !(weakHard && s == 0):
 			continue
-		case s[i]+ridge-smooth != 0:
-			weights[i] = -lam / (s[i] + ridge - smooth)
+		case s+ridge-smooth != 0:
+			weights[i] = -lam / (s + ridge - smooth)
 		case len(cols) == 1:
 			fixed[cols[0]] = true
 		default:
@@ -123,8 +132,25 @@ func newKKT(h []float64, rs rowSet, sol *Solution, pins []int, ridge, smooth flo
 		}
 	}
 	sys.info.Fixed = n - len(sys.free)
+	sys.dropFixedHard()
 	sys.assemble(len(rs.b), ridge)
 	return sys
+}
+
+// dropFixedHard removes hard rows all of whose coordinates are fixed: they
+// say nothing about u_z, and their adjoint component is taken as 0.
+func (s *kktSystem) dropFixedHard() {
+	kept := s.hard[:0]
+	for _, i := range s.hard {
+		cols, _ := s.g.row(i)
+		for _, j := range cols {
+			if s.pos[j] >= 0 {
+				kept = append(kept, i)
+				break
+			}
+		}
+	}
+	s.hard = kept
 }
 
 // assemble writes the reduced symmetric system.
@@ -169,22 +195,34 @@ func (s *kktSystem) assemble(p int, ridge float64) {
 	s.r = mat.NewDense(size, size, data)
 }
 
-// factor computes the LU factorization of the reduced system, regularizing
-// it if singular or if its condition estimate exceeds condLimit:
-// δ = 1e-12·‖R‖max, growing ×100 up to 1e-2·‖R‖max, is added on the z block
-// and subtracted on the constraint rows. Any δ > 0 makes the system
-// non-singular (the z block H + δI plus a PSD term from the constraint
-// rows); weakly held directions are then damped rather than undefined.
-func (s *kktSystem) factor(condLimit float64) error {
+// factor computes the LU factorization of the reduced system and reports
+// whether it is well posed: non-singular with condition estimate at most
+// condLimit.
+func (s *kktSystem) factor(condLimit float64) bool {
 	if s.info.Size == 0 {
 		s.info.Cond = 1
-		return nil
+		return true
 	}
 	s.lu.Factorize(s.r)
-	if c := s.lu.Cond(); c <= condLimit {
-		s.info.Cond = c
-		return nil
-	}
+	s.info.Cond = s.lu.Cond()
+	return s.info.Cond <= condLimit
+}
+
+// autoRidgeFloor is the smallest automatic δ relative to ‖R‖max.
+const autoRidgeFloor = 1e-6
+
+// regularize refactors an ill-posed system with δ on the z block and −δ on
+// the constraint rows, δ = 1e-6·‖R‖max growing ×100 up to 1e-2·‖R‖max until
+// the condition estimate is at most condLimit. Only systems without a unique
+// derivative get here (a well-posed one passes factor unchanged), so δ
+// never perturbs an exact answer. The floor bounds the result: without
+// Ridge, the regularized matrix is quasi-definite, [P Bᵀ; B −δI] with
+// P ⪰ δI, whose adjoint has u_z = (P + BᵀB/δ)⁻¹a, so
+//
+//	‖u_z‖₂ ≤ ‖a‖₂/δ ≤ 1e6·‖a‖₂/‖R‖max,
+//
+// hence ‖DY_j‖₂ ≤ (1/M)‖D_j‖₂·1e6‖a‖₂/‖R‖max and |w_j| ≤ ‖∇f(y_j, z*)‖₂·1e6‖a‖₂/‖R‖max.
+func (s *kktSystem) regularize(condLimit float64) error {
 	raw := s.r.RawMatrix()
 	scale := 0.0
 	for _, v := range raw.Data {
@@ -194,7 +232,7 @@ func (s *kktSystem) factor(condLimit float64) error {
 		scale = 1
 	}
 	reg := mat.NewDense(raw.Rows, raw.Cols, nil)
-	for delta := 1e-12 * scale; delta <= 1e-2*scale; delta *= 100 {
+	for delta := autoRidgeFloor * scale; delta <= 1e-2*scale; delta *= 100 {
 		reg.Copy(s.r)
 		for i := 0; i < raw.Rows; i++ {
 			sign := -1.0
