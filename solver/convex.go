@@ -70,6 +70,9 @@ func SolveConvex(ctx context.Context, f Objective, c Constraints, z0 []float64, 
 	if err := checkFinite("z0", z0); err != nil {
 		return nil, err
 	}
+	if err := opts.check(); err != nil {
+		return nil, err
+	}
 	obj := &objectiveAdapter{f: f, n: n, sym: mat.NewSymDense(n, nil)}
 	return solveGeneral(ctx, obj, n, c, z0, generalConfig{}, opts)
 }

@@ -26,6 +26,9 @@ var (
 	// ErrNoConvergence: the iteration limit was reached before the residuals
 	// fell below tolerance, or the iteration broke down numerically.
 	ErrNoConvergence = errors.New("solver: no convergence")
+	// ErrOption: an Options or DiffOptions field out of its range (a
+	// negative tolerance, iteration limit or smoothing).
+	ErrOption = errors.New("solver: invalid option")
 )
 
 // panicDim panics with an error wrapping ErrDimension.

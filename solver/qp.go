@@ -95,6 +95,9 @@ func SolveQP(ctx context.Context, qp QP, opts *Options) (*Solution, error) {
 	if err := checkFinite("q", qp.Q); err != nil {
 		return nil, err
 	}
+	if err := opts.check(); err != nil {
+		return nil, err
+	}
 	if p != nil {
 		if err := checkPSD(p, n, make([]float64, n*n)); err != nil {
 			return nil, fmt.Errorf("SolveQP: P: %w", err)
@@ -108,6 +111,7 @@ func SolveQP(ctx context.Context, qp QP, opts *Options) (*Solution, error) {
 type generalConfig struct {
 	quadratic bool // Newton directions exact: corrector step, no line search
 	trusted   bool // Hessian PSD by construction: skip the per-iteration check
+	absGap    bool // f is a logarithm: its absolute gap is a relative one in exp(f)
 }
 
 // solveGeneral is the shared driver of SolveQP, SolveConvex and the SAA
@@ -119,7 +123,7 @@ func solveGeneral(ctx context.Context, f objective, n int, c Constraints, z0 []f
 	}
 	G := newSparseRows(c.G, n)
 	w := newIPM(f, n, G, eq.rows, c.H, eq.b, opts.tol(), opts.maxIter(100))
-	w.quadratic, w.trusted = cfg.quadratic, cfg.trusted
+	w.quadratic, w.trusted, w.absGap = cfg.quadratic, cfg.trusted, cfg.absGap
 	runErr := w.run(ctx, z0)
 	switch {
 	case runErr == nil:

@@ -35,6 +35,9 @@ func Solve(ctx context.Context, p Problem, Y *mat.Dense, opts *Options) (*Soluti
 	if err := samplesFinite(Y); err != nil {
 		return nil, err
 	}
+	if err := opts.check(); err != nil {
+		return nil, err
+	}
 	if s, ok := p.(saaSolver); ok {
 		return s.solveSAA(ctx, Y, opts)
 	}

@@ -1,6 +1,9 @@
 package solver
 
-import "fmt"
+import (
+	"fmt"
+	"math"
+)
 
 // Status says how a solution was obtained, or why there is none.
 type Status int
@@ -64,6 +67,24 @@ type Options struct {
 	// DifferentiateBatch. Default runtime.GOMAXPROCS(0). Results do not
 	// depend on it.
 	Workers int
+}
+
+// check rejects out-of-range fields: Tol NaN (ErrNaN) or negative, MaxIter
+// negative (ErrOption). Zero means the default.
+func (o *Options) check() error {
+	if o == nil {
+		return nil
+	}
+	if math.IsNaN(o.Tol) {
+		return fmt.Errorf("options: Tol = NaN: %w", ErrNaN)
+	}
+	if o.Tol < 0 || math.IsInf(o.Tol, 0) {
+		return fmt.Errorf("options: Tol = %g, want ≥ 0 (0: default 1e-9): %w", o.Tol, ErrOption)
+	}
+	if o.MaxIter < 0 {
+		return fmt.Errorf("options: MaxIter = %d, want ≥ 0 (0: default): %w", o.MaxIter, ErrOption)
+	}
+	return nil
 }
 
 func (o *Options) tol() float64 {
