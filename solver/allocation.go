@@ -13,8 +13,9 @@ import (
 //
 //	f(y, z) = exp(−yᵀz),  0 ≤ z ≤ C  (G = [−I; I], h = [0; C·1]).
 //
-// Its sample average is smooth and convex; Solve uses the interior-point
-// method with an active-set polish, so coordinates at a bound are exactly 0
+// Its sample average is smooth and convex; Solve runs the interior-point
+// method with an active-set polish on log F (allocation_log.go), whose
+// stopping test is scale-free in F, so coordinates at a bound are exactly 0
 // or C and the multipliers are those of synthetic.md §2 (λ_lo,i = ∂F/∂z_i
 // at z_i = 0, λ_up,i = −∂F/∂z_i at z_i = C). With one sample the optimum is
 // bang-bang: z_i = C if y_i > 0 and 0 if y_i < 0.
@@ -140,16 +141,7 @@ func (a Allocation) solveSAA(ctx context.Context, Y *mat.Dense, opts *Options) (
 	if err := a.validate(); err != nil {
 		return &Solution{Status: StatusInfeasible}, err
 	}
-	z0 := make([]float64, a.N)
-	for i := range z0 {
-		z0[i] = a.C / 2
-	}
-	sol, err := solveGeneral(ctx, newExpObjective(Y), a.N, a.Constraints(), z0,
-		generalConfig{trusted: true}, opts)
-	if err != nil {
-		return sol, fmt.Errorf("allocation: %w", err)
-	}
-	return sol, nil
+	return a.solveLogDomain(ctx, Y, opts)
 }
 
 // expObjective is F(z) = (1/M) Σ_j exp(−y_jᵀz), caching the exponentials of

@@ -37,6 +37,7 @@ type ipm struct {
 	f         objective
 	quadratic bool // directions exact: corrector, no line search
 	trusted   bool // Hessian known to be PSD: skip the convexity check
+	absGap    bool // gap sᵀλ measured absolutely (f a logarithm, see measure)
 	G, A      sparseRows
 	h, b      []float64
 	tol       float64
@@ -174,11 +175,16 @@ func (w *ipm) finite(fval float64) bool {
 
 // measure is the relative KKT measure compared with Options.Tol: the largest
 // of the primal residual over 1 + ‖h‖ (or 1 + ‖b‖), the dual residual over
-// 1 + max(‖∇f‖, ‖Gᵀλ + Aᵀν‖) and the gap sᵀλ over 1 + |f|.
+// 1 + max(‖∇f‖, ‖Gᵀλ + Aᵀν‖) and the gap sᵀλ over 1 + |f|. With absGap
+// (f = log F) the gap is not divided: an absolute gap in log F is a
+// relative one in F, whatever F's size.
 func (w *ipm) measure(fval float64) float64 {
 	pres := max(normInf(w.rp)/w.hScale, normInf(w.re)/w.bScale)
 	dres := normInf(w.rd) / (1 + max(normInf(w.g), normInf(w.gtl)))
-	gap := dot(w.s, w.lam) / (1 + math.Abs(fval))
+	gap := dot(w.s, w.lam)
+	if !w.absGap {
+		gap /= 1 + math.Abs(fval)
+	}
 	return max(pres, dres, gap)
 }
 
