@@ -82,6 +82,14 @@ func TestPowerBindingRampByHand(t *testing.T) {
 // epigraphQP writes the power SAA problem as a QP over (z, u, o) with
 // u_sh ≥ (y_sh − z_h)⁺ and o_sh ≥ (z_h − y_sh)⁺ (how CVXPY poses it).
 func epigraphQP(p Power, y *mat.Dense) QP {
+	m, _ := y.Dims()
+	return weightedEpigraphQP(p, y, filled(m, 1))
+}
+
+// weightedEpigraphQP is the power SAA problem with sample weights ω_s,
+// (1/M) Σ_s ω_s f(y_s, z), as a QP in z and the epigraph variables
+// u_sh ≥ (y_sh − z_h)⁺, o_sh ≥ (z_h − y_sh)⁺.
+func weightedEpigraphQP(p Power, y *mat.Dense, omega []float64) QP {
 	m, n := y.Dims()
 	nv := n + 2*m*n
 	u := func(s, h int) int { return n + s*n + h }
@@ -89,11 +97,12 @@ func epigraphQP(p Power, y *mat.Dense) QP {
 	P := mat.NewSymDense(nv, nil)
 	q := make([]float64, nv)
 	for h := 0; h < n; h++ {
-		P.SetSym(h, h, 1)
-		q[h] = -mat.Sum(y.ColView(h)) / float64(m)
 		for s := 0; s < m; s++ {
-			q[u(s, h)] = p.GammaU / float64(m)
-			q[o(s, h)] = p.GammaO / float64(m)
+			w := omega[s] / float64(m)
+			P.SetSym(h, h, P.At(h, h)+w)
+			q[h] -= w * y.At(s, h)
+			q[u(s, h)] = p.GammaU * w
+			q[o(s, h)] = p.GammaO * w
 		}
 	}
 	var rows [][]float64
