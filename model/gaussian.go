@@ -86,6 +86,10 @@ func (g *Gaussian) NLL(x, y *nn.Matrix, scale float64) float64 {
 
 // Sample draws m samples per row of x, y = μ + exp(½ logvar)·ε, without
 // gradient. Row b·m + j is sample j of context b; ε is drawn row by row.
+// Samples are float32: where logvar > 2·log(MaxFloat32) ≈ 177.4 (σ beyond
+// 3.4e38, a diverged predictor) the entry is ±Inf, or NaN where ε = 0.
+// Sample does not clamp such values; the solver rejects them (ErrNaN), and
+// callers that need finite draws check them (SampleReparam is the same).
 func (g *Gaussian) Sample(x *nn.Matrix, m int, rng *rand.Rand) *nn.Matrix {
 	mu, lv := g.Forward(x, nil)
 	y, _ := gaussianDraw(mu, lv, m, rng)

@@ -60,6 +60,9 @@ func (g *Gaussian) ScoreFunction(x, y *nn.Matrix, w []float64, cfg GaussianSF) (
 			return 0, fmt.Errorf("%w: score-function weight w[%d] = %g", ErrNumeric, j, v)
 		}
 	}
+	if !finite(y.Data) {
+		return 0, fmt.Errorf("%w: Gaussian score function: a sample holds NaN or Inf", ErrNumeric)
+	}
 	scale := cfg.Scale
 	if cfg.Legacy {
 		scale /= float64(y.Rows / x.Rows)
