@@ -38,6 +38,10 @@ type ParamSpec struct {
 	Default any    // nil means required
 	Doc     string // one line: what it controls, with units; shown by `pipe stages`
 	Enum    []string
+	// Range bounds a numeric param (every item of a numeric list); checked
+	// at load time, shown by `pipe stages`. Every numeric param of a
+	// built-in kind declares one.
+	Range *Range
 }
 
 // PortSpec documents one input or output of a built-in kind.
@@ -94,6 +98,11 @@ type Kind struct {
 	Run   RunFunc
 	// Version is an optional manual salt mixed into the fingerprint.
 	Version string
+	// Memory, if set, estimates from the (checked) params a lower bound of
+	// the bytes a stage of this kind holds at its peak, and names the
+	// params that drive it. A stage whose estimate exceeds the machine's
+	// memory is refused when the file is loaded, not by the OOM killer.
+	Memory func(p Params) (bytes float64, params []string)
 }
 
 // Registry holds the built-in kinds known to a program.

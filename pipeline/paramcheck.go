@@ -52,6 +52,9 @@ func (k *Kind) CheckParams(p Params) (Params, map[string]string) {
 		}
 		out[spec.Name] = normalizeGo(spec.Default)
 	}
+	if len(problems) == 0 {
+		k.checkMemory(out, problems, physicalMemory())
+	}
 	return out, problems
 }
 
@@ -68,16 +71,17 @@ func (s *ParamSpec) check(v any) (any, error) {
 		}
 		return str, s.checkEnum(str)
 	case Int:
-		if _, ok := v.(int); !ok {
+		i, ok := v.(int)
+		if !ok {
 			return bad()
 		}
-		return v, nil
+		return v, s.checkRange(float64(i))
 	case Float:
 		f, ok := toFloat(v)
 		if !ok {
 			return bad()
 		}
-		return f, nil
+		return f, s.checkRange(f)
 	case Bool:
 		if _, ok := v.(bool); !ok {
 			return bad()
@@ -120,6 +124,11 @@ func (s *ParamSpec) checkList(v any) (any, error) {
 		}
 		if !ok {
 			return nil, fmt.Errorf("item %d: expected %s, found %s", i+1, strings.TrimPrefix(s.Type.String(), "list of "), typeName(e))
+		}
+		if x, num := toFloat(out[i]); num && s.Type != Strings {
+			if err := s.checkRange(x); err != nil {
+				return nil, fmt.Errorf("item %d: %v", i+1, err)
+			}
 		}
 	}
 	return out, nil
