@@ -2,6 +2,7 @@ package stages
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"sort"
 	"strconv"
@@ -23,18 +24,37 @@ func aggregateKind() pipeline.Kind {
 			"stats rows have split \"train\". NaN values are left out, never averaged (their seeds are listed in nan_seeds). " +
 			"Fails, naming the stages, on a (dataset, method, seed) seen twice, a dataset under two tasks, one dataset " +
 			"evaluated with different M (point methods exempt), stats contradicting their method label, or records " +
-			"without task, dataset, method and seed metadata.",
+			"without task, dataset, method and seed metadata. With the evaluations' per-unit records it adds a " +
+			"hierarchical bootstrap interval to each test task loss and return (seeds resampled, then test units " +
+			"within each seed; percentile interval, seeded, one stream per row), the Monte-Carlo error of each mean " +
+			"(sqrt(Σ se²)/n over seeds), and compares every DFL method with its dataset's best baseline on the " +
+			"headline test metric, paired over seeds and test units; it fails when a units record does not " +
+			"reproduce its metrics record's mean, or a metrics record has none.",
+		Params: []pipeline.ParamSpec{
+			intParam("bootstrap", 2000, "bootstrap replicates B of the confidence intervals"),
+			intParam("bootstrap_seed", 1, "seed of the bootstrap's random streams"),
+			floatParam("ci_level", 0.95, "confidence level of the intervals"),
+		},
 		Inputs: []pipeline.PortSpec{
 			{Name: "metrics", Many: true, Doc: "every evaluation's metrics (e.g. \"eval-*.metrics\", \"hindsight-*.metrics\")"},
 			{Name: "stats", Many: true, Optional: true, Doc: "the DFL stages' training stats (e.g. \"dfl-*.stats\")"},
+			{Name: "units", Many: true, Optional: true, Doc: "the evaluations' per-unit values (e.g. \"eval-*.units\", \"hindsight-*.units\"): all or none"},
 		},
-		Outputs: []pipeline.PortSpec{{Name: "summary", Doc: "columns task, dataset, method, split, metric, n_seeds, mean, std, seeds, nan_seeds, m, estimator, timesteps, k, steps_s"}},
-		Run:     runAggregate,
+		Outputs: []pipeline.PortSpec{
+			{Name: "summary", Doc: "columns task, dataset, method, split, metric, n_seeds, mean, std, seeds, nan_seeds, m, estimator, timesteps, k, steps_s, mc_se, ci_low, ci_high, best_epochs, start_model"},
+			{Name: "per_seed", Doc: "long table: task, dataset, method, seed, split, metric, value, mc_se, best_epoch, m, draws, stage"},
+			{Name: "paired", Doc: "each DFL method against its dataset's best baseline: task, dataset, method, baseline, metric, n_seeds, diff, ci_low, ci_high, verdict"},
+		},
+		Run: runAggregate,
 	}
 }
 
 // runAggregate is the Run function of the aggregate kind.
-func runAggregate(ctx context.Context, in pipeline.Inputs, _ pipeline.Params, r pipeline.Reporter) (pipeline.Outputs, error) {
+func runAggregate(ctx context.Context, in pipeline.Inputs, p pipeline.Params, r pipeline.Reporter) (pipeline.Outputs, error) {
+	bs := bootstrap{replicates: p.Int("bootstrap"), seed: uint64(p.Int("bootstrap_seed")), level: p.Float("ci_level")}
+	if bs.replicates < 2 || !(bs.level > 0 && bs.level < 1) {
+		return nil, fmt.Errorf("%w: aggregate params bootstrap = %d (want ≥ 2) and ci_level = %g (want in (0, 1))", ErrParam, bs.replicates, bs.level)
+	}
 	evals, stats, err := readRuns(in.Tables)
 	if err != nil {
 		return nil, err
@@ -45,6 +65,7 @@ func runAggregate(ctx context.Context, in pipeline.Inputs, _ pipeline.Params, r 
 		func() error { return checkTasks(append(append([]aggRun(nil), evals...), stats...)) },
 		func() error { return checkSampleCounts(evals) },
 		func() error { return checkStatsConfig(stats) },
+		func() error { return readUnits(in.Tables, evals) },
 	} {
 		if err := check(); err != nil {
 			return nil, err
@@ -54,21 +75,35 @@ func runAggregate(ctx context.Context, in pipeline.Inputs, _ pipeline.Params, r 
 		return nil, err
 	}
 	rows := summarizeRuns(evals, stats)
+	annotateSummary(rows, evals, stats, bs)
+	paired, err := pairedComparisons(rows, evals, bs)
+	if err != nil {
+		return nil, err
+	}
+	logSummary(rows, paired, r)
+	rec, err := summaryRecord(rows)
+	if err != nil {
+		return nil, err
+	}
+	r.Logf("summary: %d rows from %d metrics and %d stats records; %d paired comparisons", len(rows), len(evals), len(stats), len(paired))
+	return pipeline.Outputs{"summary": rec, "per_seed": perSeedRecord(perSeedRows(evals, stats)), "paired": pairedRecord(paired)}, nil
+}
+
+// logSummary logs the test headline rows, the NaN seeds left out and the
+// paired comparisons.
+func logSummary(rows []summaryRow, paired []pairedRow, r pipeline.Reporter) {
 	for _, row := range rows {
 		if row.split == "test" && (row.metric == "task_loss" || row.metric == "return_pct") {
-			r.Logf("%s %s %s %s: %s over seeds %s", row.dataset, row.method, row.split, row.metric,
-				formatMeanStd(row.mean, row.std, 4), row.seeds)
+			r.Logf("%s %s %s %s: %s over seeds %s, 95%% CI [%.4g, %.4g], MC error %.2g", row.dataset, row.method, row.split, row.metric,
+				formatMeanStd(row.mean, row.std, 4), row.seeds, row.ciLow, row.ciHigh, row.mcSE)
 		}
 		if row.nanSeeds != "" {
 			r.Logf("warning: %s %s %s %s is NaN for seeds %s; left out of the mean", row.dataset, row.method, row.split, row.metric, row.nanSeeds)
 		}
 	}
-	rec, err := summaryRecord(rows)
-	if err != nil {
-		return nil, err
+	for _, p := range paired {
+		r.Logf("%s %s − %s (%s): %.4g [%.4g, %.4g] over %d seeds: %s", p.dataset, p.method, p.baseline, p.metric, p.diff, p.ciLow, p.ciHigh, p.nSeeds, p.verdict)
 	}
-	r.Logf("summary: %d rows from %d metrics and %d stats records", len(rows), len(evals), len(stats))
-	return pipeline.Outputs{"summary": rec}, nil
 }
 
 // summaryRow is one row of the summary table.
@@ -79,6 +114,14 @@ type summaryRow struct {
 	seeds, nanSeeds                      string
 	m                                    int64 // evaluation sample count; 0 for stats rows
 	config                               aggConfig
+	// mcSE is the Monte-Carlo error of mean (sqrt(Σ se_s²)/n over seeds);
+	// ciLow and ciHigh bound its bootstrap interval (test task loss and
+	// return); NaN where they do not apply.
+	mcSE, ciLow, ciHigh float64
+	// bestEpochs lists the DFL stage's selected epoch of each seed
+	// ("0/0/3"); startModel is true when every seed kept epoch 0.
+	bestEpochs string
+	startModel bool
 }
 
 // groupKey identifies a summary group: one dataset, method and split.
@@ -204,6 +247,13 @@ func summaryRecord(rows []summaryRow) (arrow.Record, error) {
 		}
 		return out
 	}
+	flt := func(f func(summaryRow) float64) []float64 {
+		out := make([]float64, n)
+		for i, r := range rows {
+			out[i] = f(r)
+		}
+		return out
+	}
 	nSeeds, m := make([]int64, n), make([]int64, n)
 	mean, std := make([]float64, n), make([]float64, n)
 	for i, r := range rows {
@@ -225,5 +275,10 @@ func summaryRecord(rows []summaryRow) (arrow.Record, error) {
 		String("timesteps", str(func(r summaryRow) string { return r.config.timesteps })).
 		String("k", str(func(r summaryRow) string { return r.config.k })).
 		String("steps_s", str(func(r summaryRow) string { return r.config.stepsS })).
+		Float64("mc_se", flt(func(r summaryRow) float64 { return r.mcSE })).
+		Float64("ci_low", flt(func(r summaryRow) float64 { return r.ciLow })).
+		Float64("ci_high", flt(func(r summaryRow) float64 { return r.ciHigh })).
+		String("best_epochs", str(func(r summaryRow) string { return r.bestEpochs })).
+		String("start_model", str(func(r summaryRow) string { return strconv.FormatBool(r.startModel) })).
 		Record(map[string]string{artifacts.MetaKind: "summary"})
 }

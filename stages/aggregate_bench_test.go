@@ -35,7 +35,7 @@ func BenchmarkAggregatePaperScale(b *testing.B) {
 	params := pipeline.Params{"ablation_dataset": "power", "metric_digits": 4}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		out, err := runAggregate(context.Background(), in, pipeline.Params{}, &tablesLog{})
+		out, err := runAggregate(context.Background(), in, defaultAggregateParams(b), &tablesLog{})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -25,8 +25,19 @@ var (
 )
 
 // evalMetrics are the per-split metric columns of a `metrics` record, in
-// the order the summary lists them.
-func evalMetrics() []string { return []string{"task_loss", "return_pct", "rmse", "rmse_hour_sum"} }
+// the order the summary lists them: the first four are required, the
+// portfolio's risk figures are taken when present.
+func evalMetrics() []string {
+	return []string{ColTaskLoss, ColReturnPct, ColRMSE, ColRMSEHourSum, ColSharpe, ColEffAssets}
+}
+
+// requiredEvalMetrics is how many of evalMetrics every metrics record has.
+const requiredEvalMetrics = 4
+
+// mcMetrics are the metrics whose Monte-Carlo error a metrics record may
+// carry (column metric + "_mc_se") and whose per-unit values a units record
+// holds.
+func mcMetrics() []string { return []string{ColTaskLoss, ColReturnPct} }
 
 // statsMetrics are the columns of a `stats` record that the summary
 // averages: the first three are required, the rest are taken when present.
@@ -50,12 +61,16 @@ type aggRunID struct {
 }
 
 // aggRun is what one record contributes: per split, metric → value,
-// and for metrics records the number of samples M of each split.
+// and for metrics records the number of samples M of each split, the
+// Monte-Carlo errors and evaluation draws, and the per-unit values.
 type aggRun struct {
 	aggRunID
-	values map[string]map[string]float64 // split → metric → value
-	m      map[string]int64              // split → M (metrics records only)
-	config aggConfig                     // stats records only
+	values map[string]map[string]float64   // split → metric → value
+	m      map[string]int64                // split → M (metrics records only)
+	config aggConfig                       // stats records only
+	mcSE   map[string]map[string]float64   // split → metric → Monte-Carlo error (metrics records with draws)
+	draws  map[string]int64                // split → R (metrics records with draws)
+	units  map[string]map[string][]float64 // split → metric → per-unit values (from the units fan-in)
 }
 
 // aggConfig is the estimator configuration a stats record reports.
@@ -135,23 +150,52 @@ func readMetrics(stage string, rec arrow.Record) (aggRun, error) {
 	if err != nil {
 		return rv, fmt.Errorf("%w: stage %s: %w", ErrAggregateInput, stage, err)
 	}
-	cols := map[string][]float64{}
-	for _, name := range evalMetrics() {
-		if cols[name], err = artifacts.Float64s(rec, name); err != nil {
-			return rv, fmt.Errorf("%w: stage %s: %w", ErrAggregateInput, stage, err)
-		}
+	cols, seCols, err := metricsColumns(rec)
+	if err != nil {
+		return rv, fmt.Errorf("%w: stage %s: %w", ErrAggregateInput, stage, err)
 	}
+	draws, _ := artifacts.Int64s(rec, ColDraws) // absent in single-draw records
+	rv.mcSE, rv.draws = map[string]map[string]float64{}, map[string]int64{}
 	for i, split := range splits {
 		if _, dup := rv.values[split]; dup {
 			return rv, fmt.Errorf("%w: stage %s: split %q appears twice", ErrAggregateInput, stage, split)
 		}
-		rv.values[split] = map[string]float64{}
+		rv.values[split], rv.mcSE[split] = map[string]float64{}, map[string]float64{}
 		for name, col := range cols {
 			rv.values[split][name] = col[i]
 		}
+		for name, col := range seCols {
+			rv.mcSE[split][name] = col[i]
+		}
 		rv.m[split] = ms[i]
+		if draws != nil {
+			rv.draws[split] = draws[i]
+		}
 	}
 	return rv, nil
+}
+
+// metricsColumns reads the metric columns of a metrics record (the optional
+// ones when present) and the Monte-Carlo error columns it has.
+func metricsColumns(rec arrow.Record) (cols, seCols map[string][]float64, err error) {
+	cols, seCols = map[string][]float64{}, map[string][]float64{}
+	for i, name := range evalMetrics() {
+		if i >= requiredEvalMetrics && len(rec.Schema().FieldIndices(name)) == 0 {
+			continue
+		}
+		if cols[name], err = artifacts.Float64s(rec, name); err != nil {
+			return nil, nil, err
+		}
+	}
+	for _, name := range mcMetrics() {
+		if len(rec.Schema().FieldIndices(name+mcSESuffix)) == 0 {
+			continue
+		}
+		if seCols[name], err = artifacts.Float64s(rec, name+mcSESuffix); err != nil {
+			return nil, nil, err
+		}
+	}
+	return cols, seCols, nil
 }
 
 // readStats reads one `stats` record (contract: one row with the columns

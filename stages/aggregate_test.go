@@ -33,6 +33,7 @@ type fakeEval struct {
 	m                            int64
 	test, hold                   float64 // task_loss (or return_pct on portfolio)
 	rmse                         float64
+	withUnits                    bool // also build a units record (fakeUnitsRecord)
 }
 
 // fakeMetricsRecord builds a metrics record following the contract of the
@@ -70,6 +71,7 @@ type fakeStats struct {
 	seed                         int
 	secPerStep, heap, est        float64
 	estimator, timesteps, k, s   string
+	epoch0                       bool // best_epoch 0 (the starting model kept) instead of 3 + seed
 }
 
 func fakeStatsRecord(t testing.TB, s fakeStats) arrow.Record {
@@ -80,10 +82,60 @@ func fakeStatsRecord(t testing.TB, s fakeStats) arrow.Record {
 		Float64("peak_heap_bytes", []float64{s.heap}).
 		Float64("estimator_bytes", []float64{s.est}).
 		Int64("steps", []int64{200}).
-		Int64("best_epoch", []int64{int64(3 + s.seed)}).
+		Int64("best_epoch", []int64{bestEpochOf(s)}).
 		Record(map[string]string{artifacts.MetaKind: "stats", "task": s.task, "dataset": s.dataset,
 			"method": s.method, "seed": fmt.Sprint(s.seed), "estimator": s.estimator, "timesteps": s.timesteps,
 			"K": s.k, "steps_S": s.s})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rec
+}
+
+// bestEpochOf is the best epoch a fake stats record reports.
+func bestEpochOf(s fakeStats) int64 {
+	if s.epoch0 {
+		return 0
+	}
+	return int64(3 + s.seed)
+}
+
+// fakeUnitOffsets spread a fake run's four units around its mean.
+var fakeUnitOffsets = []float64{-1.5, -0.5, 0.5, 1.5}
+
+// fakeUnits returns four units with mean v: v + offset·|v|/100.
+func fakeUnits(v float64) []float64 {
+	out := make([]float64, len(fakeUnitOffsets))
+	for i, o := range fakeUnitOffsets {
+		out[i] = v + o*math.Abs(v)/100
+	}
+	return out
+}
+
+// fakeUnitsRecord builds the units record matching fakeMetricsRecord: four
+// units per split whose means are the run's values.
+func fakeUnitsRecord(t testing.TB, e fakeEval) arrow.Record {
+	t.Helper()
+	var splits []string
+	var idx []int64
+	var loss, ret []float64
+	for _, sv := range []struct {
+		split string
+		v     float64
+	}{{"hold", e.hold}, {"test", e.test}} {
+		for i, u := range fakeUnits(sv.v) {
+			splits, idx = append(splits, sv.split), append(idx, int64(i))
+			if e.task == "portfolio" {
+				loss, ret = append(loss, -u/100), append(ret, u)
+			} else {
+				loss, ret = append(loss, u), append(ret, math.NaN())
+			}
+		}
+	}
+	rec, err := artifacts.NewBuilder().String("split", splits).Int64("unit", idx).
+		Float64("task_loss", loss).Float64("return_pct", ret).
+		Record(map[string]string{artifacts.MetaKind: "units", "task": e.task, "dataset": e.dataset,
+			"method": e.method, "seed": fmt.Sprint(e.seed)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,6 +147,9 @@ func aggregateInputs(t testing.TB, evals []fakeEval, stats []fakeStats) pipeline
 	in := pipeline.Inputs{Tables: map[string]arrow.Record{}}
 	for _, e := range evals {
 		in.Tables["metrics/"+e.stage+".metrics"] = fakeMetricsRecord(t, e)
+		if e.withUnits {
+			in.Tables["units/"+e.stage+".units"] = fakeUnitsRecord(t, e)
+		}
 	}
 	for _, s := range stats {
 		in.Tables["stats/"+s.stage+".stats"] = fakeStatsRecord(t, s)
@@ -113,11 +168,22 @@ func runAggregateOn(t testing.TB, evals []fakeEval, stats []fakeStats) (arrow.Re
 	t.Helper()
 	in := aggregateInputs(t, evals, stats)
 	defer releaseInputs(in)
-	out, err := runAggregate(context.Background(), in, pipeline.Params{}, &tablesLog{})
+	out, err := runAggregate(context.Background(), in, defaultAggregateParams(t), &tablesLog{})
 	if err != nil {
 		return nil, err
 	}
 	return out["summary"], nil
+}
+
+// defaultAggregateParams returns the aggregate kind's default params.
+func defaultAggregateParams(t testing.TB) pipeline.Params {
+	t.Helper()
+	k := aggregateKind()
+	p, problems := k.CheckParams(pipeline.Params{})
+	if len(problems) > 0 {
+		t.Fatal(problems)
+	}
+	return p
 }
 
 // summaryRows reads a summary into (dataset/method/split/metric) → row.
@@ -212,7 +278,7 @@ func TestAggregateSkipsNaNSeeds(t *testing.T) {
 	in := aggregateInputs(t, []fakeEval{fakePowerEval("eval-a", "gaussian-sf", 0, 16, 5), bad}, nil)
 	defer releaseInputs(in)
 	log := &tablesLog{}
-	out, err := runAggregate(context.Background(), in, pipeline.Params{}, log)
+	out, err := runAggregate(context.Background(), in, defaultAggregateParams(t), log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -351,7 +417,7 @@ func TestAggregateRejectsBadRecords(t *testing.T) {
 			in := aggregateInputs(t, []fakeEval{good}, nil)
 			in.Tables["metrics/eval-bad.metrics"] = c.make(t)
 			defer releaseInputs(in)
-			_, err := runAggregate(context.Background(), in, pipeline.Params{}, &tablesLog{})
+			_, err := runAggregate(context.Background(), in, defaultAggregateParams(t), &tablesLog{})
 			if !errors.Is(err, ErrAggregateInput) {
 				t.Fatalf("err = %v, want ErrAggregateInput", err)
 			}

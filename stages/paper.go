@@ -22,6 +22,11 @@ type Method struct {
 	Point bool
 	// Ablation marks the extra Table 2 runs, which are left out of Table 1.
 	Ablation bool
+	// DFL marks the decision-focused methods (trained by a dfl-* stage from
+	// a pretrained model); Baseline marks the methods each is compared with
+	// (two-stage models and policy learning). Hindsight references are
+	// neither.
+	DFL, Baseline bool
 }
 
 // Methods returns every method label in the order Table 1 lists them: the
@@ -30,20 +35,22 @@ type Method struct {
 // the ablation-only labels come last.
 func Methods() []Method {
 	return []Method{
-		{Label: "diffusion-sf", Estimator: "sf", Timesteps: "uniform", K: 10},
-		{Label: "diffusion-sf-is", Estimator: "sf", Timesteps: "importance", K: 10},
-		{Label: "diffusion-rp", Estimator: "rp"},
-		{Label: "gaussian-sf", Estimator: "sf"},
-		{Label: "gaussian-rp", Estimator: "rp"},
-		{Label: "deterministic", Point: true},
-		{Label: "two-stage-diffusion"},
-		{Label: "two-stage-gaussian"},
-		{Label: "two-stage-mlp", Point: true},
-		{Label: "policy", Point: true},
+		{Label: "diffusion-sf", Estimator: "sf", Timesteps: "uniform", K: 10, DFL: true},
+		{Label: "diffusion-sf-is", Estimator: "sf", Timesteps: "importance", K: 10, DFL: true},
+		{Label: "diffusion-rp", Estimator: "rp", DFL: true},
+		{Label: "gaussian-sf", Estimator: "sf", DFL: true},
+		{Label: "gaussian-rp", Estimator: "rp", DFL: true},
+		{Label: "deterministic", Point: true, DFL: true},
+		{Label: "two-stage-diffusion", Baseline: true},
+		{Label: "two-stage-gaussian", Baseline: true},
+		{Label: "two-stage-mlp", Point: true, Baseline: true},
+		{Label: "policy", Point: true, Baseline: true},
 		{Label: "oracle", Point: true},
 		{Label: "equal-weight", Point: true},
-		{Label: "diffusion-sf-k50", Estimator: "sf", Timesteps: "uniform", K: 50, Ablation: true},
-		{Label: "diffusion-sf-is-k50", Estimator: "sf", Timesteps: "importance", K: 50, Ablation: true},
+		{Label: "population-optimum", Point: true}, // reference kind: the true distribution's optimum
+		{Label: "true-saa"}, // reference kind: M samples of the true distribution
+		{Label: "diffusion-sf-k50", Estimator: "sf", Timesteps: "uniform", K: 50, Ablation: true, DFL: true},
+		{Label: "diffusion-sf-is-k50", Estimator: "sf", Timesteps: "importance", K: 50, Ablation: true, DFL: true},
 	}
 }
 

@@ -10,7 +10,6 @@ import (
 
 	"github.com/apache/arrow/go/v17/arrow"
 
-	"github.com/diffusion-dfl/pipe/artifacts"
 	"github.com/diffusion-dfl/pipe/pipeline"
 )
 
@@ -23,14 +22,21 @@ func paperTablesKind() pipeline.Kind {
 			"on how the reference's run differs; methods without results are left out. table2: the estimator ablation " +
 			"on ablation_dataset (score function with K = 10 and 50, uniform and importance-sampled timesteps; " +
 			"reparameterization): test loss, ms per step, estimator and Go-heap MiB, beside the paper's loss and GPU GB " +
-			"(not comparable). String columns are for display, numeric columns (rounded) for machines.",
+			"(not comparable). String columns are for display, numeric columns (rounded) for machines. Table 1 also shows " +
+			"the 95 % bootstrap interval and Monte-Carlo error of each mean, the DFL runs' selected epochs by seed (marked " +
+			"† where every seed kept its starting model, so the row repeats its starting model's), each DFL method's paired " +
+			"difference from the best baseline (from the aggregate's paired output), and the portfolio's Sharpe ratio and " +
+			"effective number of assets.",
 		Params: []pipeline.ParamSpec{
 			{Name: "ablation_dataset", Type: pipeline.String, Default: "power", Doc: "dataset label whose runs fill table2"},
 			{Name: "metric_digits", Type: pipeline.Int, Default: 4, Doc: "decimal places of the mean ± std strings"},
 		},
-		Inputs: []pipeline.PortSpec{{Name: "summary", Doc: "the aggregate stage's summary"}},
+		Inputs: []pipeline.PortSpec{
+			{Name: "summary", Doc: "the aggregate stage's summary"},
+			{Name: "paired", Optional: true, Doc: "the aggregate stage's paired comparisons"},
+		},
 		Outputs: []pipeline.PortSpec{
-			{Name: "table1", Doc: "main results: task, dataset, method, metric, ours, seeds, paper, note, mean, std, paper_mean, paper_std"},
+			{Name: "table1", Doc: "main results: task, dataset, method, metric, ours, 95% CI, MC error, seeds, best epochs, vs best baseline, Sharpe, eff. assets, paper, note; machine columns mean, std, ci_low, ci_high, mc_se, diff, diff_low, diff_high, sharpe, eff_assets, paper_mean, paper_std"},
 			{Name: "table2", Doc: "estimator ablation: method, estimator, timesteps, K, S, test task loss, seeds, ms/step, MiB, paper figures, note"},
 		},
 		Run: runPaperTables,
@@ -46,6 +52,11 @@ func runPaperTables(ctx context.Context, in pipeline.Inputs, p pipeline.Params, 
 	sum, err := readSummary(rec)
 	if err != nil {
 		return nil, err
+	}
+	if prec, ok := in.Tables["paired"]; ok {
+		if sum.paired, err = readPaired(prec); err != nil {
+			return nil, err
+		}
 	}
 	digits := p.Int("metric_digits")
 	if digits < 0 || digits > 12 {
@@ -68,49 +79,13 @@ type summaryIndex struct {
 	rows map[[4]string]summaryRow
 	// tasks maps each dataset label to its task.
 	tasks map[string]string
+	// paired holds the paired comparisons by (dataset, method).
+	paired map[[2]string]pairedRow
 }
 
 func (s summaryIndex) get(dataset, method, split, metric string) (summaryRow, bool) {
 	r, ok := s.rows[[4]string{dataset, method, split, metric}]
 	return r, ok
-}
-
-// readSummary reads the aggregate kind's output.
-func readSummary(rec arrow.Record) (summaryIndex, error) {
-	idx := summaryIndex{rows: map[[4]string]summaryRow{}, tasks: map[string]string{}}
-	text := map[string][]string{}
-	for _, name := range []string{"task", "dataset", "method", "split", "metric", "seeds", "nan_seeds", "estimator", "timesteps", "k", "steps_s"} {
-		v, err := artifacts.Strings(rec, name)
-		if err != nil {
-			return idx, fmt.Errorf("%w: summary: %w", ErrAggregateInput, err)
-		}
-		text[name] = v
-	}
-	nSeeds, err := artifacts.Int64s(rec, "n_seeds")
-	if err != nil {
-		return idx, fmt.Errorf("%w: summary: %w", ErrAggregateInput, err)
-	}
-	ms, err := artifacts.Int64s(rec, "m")
-	if err != nil {
-		return idx, fmt.Errorf("%w: summary: %w", ErrAggregateInput, err)
-	}
-	mean, err := artifacts.Float64s(rec, "mean")
-	if err != nil {
-		return idx, fmt.Errorf("%w: summary: %w", ErrAggregateInput, err)
-	}
-	std, err := artifacts.Float64s(rec, "std")
-	if err != nil {
-		return idx, fmt.Errorf("%w: summary: %w", ErrAggregateInput, err)
-	}
-	for i := range nSeeds {
-		row := summaryRow{task: text["task"][i], dataset: text["dataset"][i], method: text["method"][i],
-			split: text["split"][i], metric: text["metric"][i], nSeeds: int(nSeeds[i]), mean: mean[i], std: std[i],
-			seeds: text["seeds"][i], nanSeeds: text["nan_seeds"][i], m: ms[i],
-			config: aggConfig{estimator: text["estimator"][i], timesteps: text["timesteps"][i], k: text["k"][i], stepsS: text["steps_s"][i]}}
-		idx.rows[[4]string{row.dataset, row.method, row.split, row.metric}] = row
-		idx.tasks[row.dataset] = row.task
-	}
-	return idx, nil
 }
 
 // datasetOrder returns the dataset labels of the summary in table order:
@@ -169,6 +144,7 @@ type table1Row struct {
 	task, dataset, method, metric, ours, paper, note string
 	seeds                                            int64
 	mean, std, paperMean, paperStd                   float64
+	table1Extra
 }
 
 // buildTable1 builds the main results table.
@@ -186,8 +162,8 @@ func buildTable1(sum summaryIndex, digits int) arrow.Record {
 				ours: formatMeanStd(s.mean, s.std, digits), seeds: int64(s.nSeeds),
 				mean: roundDecimals(s.mean, digits+2), std: roundDecimals(s.std, digits+2),
 				paper: noValue, paperMean: math.NaN(), paperStd: math.NaN()}
-			var notes []string
-			if pr, ok := LookupPaper(task, method); ok {
+			notes := row.addIntervals(sum, s, digits)
+			if pr, ok := LookupPaper(task, method); ok && paperComparable(dataset) {
 				if !math.IsNaN(pr.Mean) {
 					row.paper = formatMeanStd(pr.Mean, pr.Std, pr.Digits)
 					row.paperMean, row.paperStd = pr.Mean, pr.Std
@@ -235,6 +211,10 @@ func referenceRowNote(method string) []string {
 		return []string{"hindsight optimum with the true y"}
 	case "equal-weight":
 		return []string{"z = 1/n every day"}
+	case MethodPopulationOptimum:
+		return []string{"optimum of the true distribution per context (expected 0.4006 when y ⟂ x)"}
+	case MethodTrueSAA:
+		return []string{"decided from M samples of the true distribution"}
 	}
 	return nil
 }
@@ -266,11 +246,20 @@ func table1Record(rows []table1Row, digits int) arrow.Record {
 	t.strings("method", col(func(r table1Row) string { return r.method }))
 	t.strings("metric", col(func(r table1Row) string { return r.metric }))
 	t.strings("ours", col(func(r table1Row) string { return r.ours }))
+	t.strings("95% CI", col(func(r table1Row) string { return r.ci }))
+	t.strings("MC error", col(func(r table1Row) string { return r.mc }))
 	t.ints("seeds", seeds)
+	t.strings("best epochs", col(func(r table1Row) string { return r.epochs }))
+	t.strings("vs best baseline", col(func(r table1Row) string { return r.vsBase }))
+	t.strings("Sharpe", col(func(r table1Row) string { return r.sharpeText }))
+	t.strings("eff. assets", col(func(r table1Row) string { return r.effText }))
 	t.strings("paper", col(func(r table1Row) string { return r.paper }))
 	t.strings("note", col(func(r table1Row) string { return r.note }))
 	t.floats("mean", num(func(r table1Row) float64 { return r.mean }))
 	t.floats("std", num(func(r table1Row) float64 { return r.std }))
+	for _, c := range extraColumns() {
+		t.floats(c.name, num(c.value))
+	}
 	t.floats("paper_mean", num(func(r table1Row) float64 { return r.paperMean }))
 	t.floats("paper_std", num(func(r table1Row) float64 { return r.paperStd }))
 	return t.record(tableMeta("table1", digits))

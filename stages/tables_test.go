@@ -43,7 +43,7 @@ func tablesFixture() ([]fakeEval, []fakeStats) {
 		for seed, v := range tests {
 			stage := fmt.Sprintf("eval-%s-%s-s%d", dataset, method, seed)
 			evals = append(evals, fakeEval{stage: stage, task: task, dataset: dataset, method: method,
-				seed: seed, m: m, test: v, hold: v * 1.01, rmse: 0.5})
+				seed: seed, m: m, test: v, hold: v * 1.01, rmse: 0.5, withUnits: true})
 		}
 	}
 	add("synthetic", "synthetic", "policy", 1, 0.61, 0.58, 0.66)
@@ -62,6 +62,7 @@ func tablesFixture() ([]fakeEval, []fakeStats) {
 	add("power", "power", "diffusion-sf-is-k50", 16, 3.20, 3.19, 3.25)
 	add("power", "power", "gaussian-sf", 16, 4.1, math.NaN(), 4.3)
 	add("power", "power", "two-stage-gaussian", 16, 5.9, 6.2, 5.7)
+	add("portfolio", "portfolio", "two-stage-diffusion", 8, 0.049, 0.040, 0.046)
 	add("portfolio", "portfolio", "diffusion-sf", 8, 0.051, 0.043, 0.047)
 	add("portfolio", "portfolio", "equal-weight", 1, 0.045, 0.045, 0.045)
 	add("portfolio", "portfolio", "oracle", 1, 3.91, 3.91, 3.91)
@@ -84,6 +85,10 @@ func tablesFixture() ([]fakeEval, []fakeStats) {
 				heap: 1.5 * a.est, est: a.est, estimator: a.estimator, timesteps: a.timesteps, k: a.k, s: "20"})
 		}
 	}
+	for seed := 0; seed < 3; seed++ { // a DFL run that kept its starting model on every seed
+		stats = append(stats, fakeStats{stage: fmt.Sprintf("dfl-synthetic-deterministic-s%d", seed), task: "synthetic",
+			dataset: "synthetic", method: "deterministic", seed: seed, secPerStep: 0.01, heap: 1e6, est: math.NaN(), epoch0: true})
+	}
 	return evals, stats
 }
 
@@ -91,16 +96,20 @@ func tablesFixture() ([]fakeEval, []fakeStats) {
 func runTables(t *testing.T, params pipeline.Params) (table1, table2 arrow.Record) {
 	t.Helper()
 	evals, stats := tablesFixture()
-	sum, err := runAggregateOn(t, evals, stats)
+	in := aggregateInputs(t, evals, stats)
+	defer releaseInputs(in)
+	agg, err := runAggregate(context.Background(), in, defaultAggregateParams(t), &tablesLog{})
 	if err != nil {
 		t.Fatal(err)
 	}
+	sum, paired := agg["summary"], agg["paired"]
 	defer sum.Release()
+	defer paired.Release()
 	if params == nil {
 		params = pipeline.Params{"ablation_dataset": "power", "metric_digits": 4}
 	}
 	log := &tablesLog{}
-	out, err := runPaperTables(context.Background(), pipeline.Inputs{Tables: map[string]arrow.Record{"summary": sum}}, params, log)
+	out, err := runPaperTables(context.Background(), pipeline.Inputs{Tables: map[string]arrow.Record{"summary": sum, "paired": paired}}, params, log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,7 +179,7 @@ func TestTable1Rows(t *testing.T) {
 	wantOrder := "synthetic/diffusion-sf synthetic/diffusion-sf-is synthetic/diffusion-rp synthetic/gaussian-sf " +
 		"synthetic/deterministic synthetic/two-stage-mlp synthetic/policy synthetic/oracle synthetic/my-variant " +
 		"power/diffusion-sf power/diffusion-sf-is power/diffusion-rp power/gaussian-sf power/two-stage-gaussian " +
-		"portfolio/diffusion-sf portfolio/oracle portfolio/equal-weight " +
+		"portfolio/diffusion-sf portfolio/two-stage-diffusion portfolio/oracle portfolio/equal-weight " +
 		"portfolio-legacy/diffusion-sf portfolio-legacy/diffusion-rp"
 	if got := strings.Join(order, " "); got != wantOrder {
 		t.Errorf("row order\n got %s\nwant %s", got, wantOrder)
