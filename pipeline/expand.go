@@ -55,6 +55,9 @@ func expandOne(p *problems, rs *rawStage, vars, assign map[string]any) *Stage {
 		return nil
 	}
 	s := &Stage{Name: name, Line: rs.line, lines: rs.lines, Params: Params{}}
+	if strings.Contains(rs.name, "${") {
+		s.Template, s.Matrix = rs.name, assign
+	}
 	for _, key := range keysOf(rs.body) {
 		v, where, err := substKey(key, rs.body[key], env)
 		if err != nil {

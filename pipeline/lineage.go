@@ -2,8 +2,8 @@ package pipeline
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/diffusion-dfl/pipe/artifacts"
 )
@@ -14,67 +14,109 @@ type LineageNode struct {
 	Record *artifacts.Record
 	Output string                  // the output followed into this run ("" for all)
 	Inputs map[string]*LineageNode // local input name -> producer (nil if unknown)
+	// Repeat marks a run already shown elsewhere in the chain; its inputs
+	// are not repeated.
+	Repeat bool
 }
 
-// Lineage returns the provenance chain of a stage's latest run (or of one of
-// its outputs) back to the sources: stages without inputs, whose external
-// files are listed in their records.
-func Lineage(ctx context.Context, s artifacts.Store, stage, output string) (*LineageNode, error) {
-	key, err := s.GetRef(ctx, stageRef(stage))
-	if errors.Is(err, artifacts.ErrNotFound) {
-		return nil, fmt.Errorf("%w: %s (run it first)", ErrNotRun, stage)
-	} else if err != nil {
-		return nil, err
-	}
-	rec, err := s.GetRecord(ctx, artifacts.Key(key))
-	if err != nil {
-		return nil, err
-	}
+// Lineage returns the provenance chain of rec (or of one of its outputs)
+// back to the sources: stages without inputs, whose external files are
+// listed in their records. Producers are found through run records: an
+// input's producer is the stage the file f wires it to (or the stage its
+// fan-in name says), and its run is the latest record of that stage whose
+// output is the input's object, preferring one of the same profile. Two
+// stages that write byte-identical outputs are thus never confused.
+func Lineage(ctx context.Context, s artifacts.Store, f *File, rec *artifacts.Record, output string) (*LineageNode, error) {
 	if output != "" {
 		if _, ok := rec.Outputs[output]; !ok {
-			return nil, fmt.Errorf("stage %s has no output %q (outputs: %s)", stage, output, joinSorted(keysOf(rec.Outputs)))
+			return nil, fmt.Errorf("stage %s has no output %q (outputs: %s)", rec.Stage, output, joinSorted(keysOf(rec.Outputs)))
 		}
 	}
-	producers, err := producerIndex(ctx, s)
-	if err != nil {
-		return nil, err
-	}
-	return lineageOf(rec, output, producers, map[artifacts.Key]bool{}), nil
-}
-
-// producerIndex maps each object to the most recent record that output it.
-func producerIndex(ctx context.Context, s artifacts.Store) (map[artifacts.Digest]*artifacts.Record, error) {
-	idx := map[artifacts.Digest]*artifacts.Record{}
+	byStage := map[string][]*artifacts.Record{}
 	err := s.Records(ctx, func(r *artifacts.Record) error {
-		for _, d := range r.Outputs {
-			if old, ok := idx[d]; !ok || r.End.After(old.End) {
-				idx[d] = r
-			}
-		}
+		byStage[r.Stage] = append(byStage[r.Stage], r)
 		return nil
 	})
-	return idx, err
+	if err != nil {
+		return nil, fmt.Errorf("lineage of %s: %w", rec.Stage, err)
+	}
+	l := &lineage{f: f, byStage: byStage, seen: map[artifacts.Key]bool{}}
+	return l.node(rec, output), nil
 }
 
-func lineageOf(rec *artifacts.Record, output string, producers map[artifacts.Digest]*artifacts.Record, seen map[artifacts.Key]bool) *LineageNode {
+// lineage holds the records of a store by stage while a chain is built.
+type lineage struct {
+	f       *File
+	byStage map[string][]*artifacts.Record
+	seen    map[artifacts.Key]bool
+}
+
+func (l *lineage) node(rec *artifacts.Record, output string) *LineageNode {
 	n := &LineageNode{Record: rec, Output: output, Inputs: map[string]*LineageNode{}}
-	if seen[rec.Key] {
-		return n // content-addressed data cannot loop, but a damaged store might
+	if l.seen[rec.Key] {
+		n.Repeat = true
+		return n
 	}
-	seen[rec.Key] = true
-	for name, d := range rec.Inputs {
-		p, ok := producers[d]
+	l.seen[rec.Key] = true
+	refs := l.inputRefs(rec.Stage)
+	for _, name := range keysOf(rec.Inputs) {
+		ref, ok := refs[name]
 		if !ok {
+			ref, ok = fanInRef(name)
+		}
+		var p *artifacts.Record
+		if ok {
+			p = l.producer(ref, rec.Inputs[name], rec.Profile)
+		}
+		if p == nil {
 			n.Inputs[name] = nil
 			continue
 		}
-		out := ""
-		for o, od := range p.Outputs {
-			if od == d {
-				out = o
-			}
-		}
-		n.Inputs[name] = lineageOf(p, out, producers, seen)
+		n.Inputs[name] = l.node(p, ref.Output)
 	}
 	return n
+}
+
+// inputRefs maps a stage's input names (as records name them) to the
+// outputs they read, from the loaded file.
+func (l *lineage) inputRefs(stage string) map[string]Ref {
+	out := map[string]Ref{}
+	if l.f == nil || l.f.Stages[stage] == nil {
+		return out
+	}
+	names, refs := l.f.Stages[stage].inputPairs()
+	for i, n := range names {
+		out[n] = refs[i]
+	}
+	return out
+}
+
+// fanInRef reads the reference out of a fan-in input name "counts/x.out".
+func fanInRef(name string) (Ref, bool) {
+	_, r, ok := strings.Cut(name, "/")
+	if !ok {
+		return Ref{}, false
+	}
+	return ParseRef(r)
+}
+
+// producer is the latest run of ref.Stage that wrote d as ref.Output,
+// preferring runs under profile.
+func (l *lineage) producer(ref Ref, d artifacts.Digest, profile string) *artifacts.Record {
+	var best *artifacts.Record
+	better := func(r *artifacts.Record) bool {
+		if best == nil {
+			return true
+		}
+		if (r.Profile == profile) != (best.Profile == profile) {
+			return r.Profile == profile
+		}
+		return r.End.After(best.End)
+	}
+	for _, r := range l.byStage[ref.Stage] {
+		if r.Outputs[ref.Output] == d && better(r) {
+			best = r
+		}
+	}
+	return best
 }

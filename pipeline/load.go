@@ -81,21 +81,28 @@ func Parse(name string, data []byte, opts LoadOptions) (*File, error) {
 		}
 		vars = overlayVars(p, raw, prof)
 	}
+	nRead := len(p.errs)
 	stages := expandAll(p, raw.stages, vars)
 	if opts.Profile != "" {
 		applyProfile(p, raw.profiles[opts.Profile], stages)
+	}
+	templateOf := map[string]string{}
+	for _, s := range stages {
+		templateOf[s.Name] = firstNonEmpty(s.Template, s.Name)
 	}
 	f := &File{Path: name, Dir: filepath.Dir(name), Profile: opts.Profile, Stages: map[string]*Stage{}, Pipelines: map[string]*Pipeline{}}
 	for _, s := range stages {
 		f.Stages[s.Name] = s
 	}
 	resolveKinds(p, opts.Registry, stages)
+	nExpand := len(p.errs)
 	resolveInputs(p, f, stages)
 	resolvePipelines(p, f, raw.pipelines)
 	resolveExports(p, f, raw.exports, vars)
 	if len(p.errs) == 0 {
 		f.order = topoOrder(p, f)
 	}
+	p.prune(nRead, nExpand, templateOf)
 	if err := p.err(); err != nil {
 		return nil, err
 	}
@@ -111,7 +118,7 @@ func readRaw(p *problems, data []byte) *rawFile {
 			p.add(0, "", "empty file")
 		} else {
 			line, msg := yamlErrorLine(err)
-			p.add(line, "", "%s", msg)
+			p.add(refineYAMLLine(data, line, msg), "", "%s", msg)
 		}
 		return nil
 	}
@@ -229,4 +236,39 @@ func yamlErrorLine(err error) (int, string) {
 		return line, "yaml: " + m[2]
 	}
 	return 0, err.Error()
+}
+
+func firstNonEmpty(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// refineYAMLLine finds the line a YAML syntax error is really on. The
+// parser reports the start of the enclosing block (a stage's header) for
+// an indentation mistake lines below it; the first prefix of the file,
+// cut at a line end after the reported line, that fails with the same
+// message ends on the offending line.
+func refineYAMLLine(data []byte, line int, msg string) int {
+	if line <= 0 {
+		return line
+	}
+	lines := bytes.SplitAfter(data, []byte("\n"))
+	end := 0
+	for i, l := range lines {
+		end += len(l)
+		if i+1 <= line {
+			continue
+		}
+		var doc yaml.Node
+		err := yaml.Unmarshal(data[:end], &doc)
+		if err == nil {
+			continue
+		}
+		if _, m := yamlErrorLine(err); m == msg {
+			return i + 1
+		}
+	}
+	return line
 }

@@ -163,7 +163,7 @@ func TestLoadErrors(t *testing.T) {
 		{"export outside", "stages: {a: {run: x, outputs: [o]}}\nexports:\n  - {from: a.o, to: ../r.md, format: md}\n", "", []string{"p.yaml:3:", "inside the directory"}},
 		{"env collision", "stages:\n  a:\n    run: x\n    outputs: [o, O]\n", "", []string{"p.yaml:4:", "PIPE_OUT_O"}},
 		{"bad stage name", "stages:\n  \"a b\": {run: x}\n", "", []string{"p.yaml:2:", "invalid stage name"}},
-		{"not yaml", "stages:\n  a: {run: [x\n", "", []string{"p.yaml:1: yaml: "}},
+		{"not yaml", "stages:\n  a: {run: [x\n", "", []string{"p.yaml:2: yaml: "}},
 		{"empty", "", "", []string{"empty file"}},
 	}
 	reg := testRegistry(t)

@@ -32,7 +32,7 @@ func (k *Kind) CheckParams(p Params) (Params, map[string]string) {
 	for _, name := range keysOf(p) {
 		spec, ok := specs[name]
 		if !ok {
-			problems[name] = fmt.Sprintf("unknown param %q for kind %q (known: %s)", name, k.Name, joinSorted(keysOf(specs)))
+			problems[name] = fmt.Sprintf("unknown param %q for kind %q%s (known: %s)", name, k.Name, Suggest(name, keysOf(specs)), joinSorted(keysOf(specs)))
 			continue
 		}
 		v, err := spec.check(p[name])

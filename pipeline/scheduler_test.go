@@ -173,7 +173,7 @@ func TestSchedulerCancel(t *testing.T) {
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v, want context.Canceled", err)
 	}
-	if got := statuses(rep); got != "a:ran b:ran c:failed" {
+	if got := statuses(rep); got != "a:ran b:ran c:interrupted" {
 		t.Fatalf("interrupted run: %s", got)
 	}
 	_ = s.Records(context.Background(), func(r *artifacts.Record) error {

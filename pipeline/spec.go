@@ -28,6 +28,12 @@ type Stage struct {
 	Outputs []string // sorted
 	Deps    []string // extra files or directories, relative to File.Dir
 	Impl    *Kind    // the registered kind; nil for shell stages
+	// Template is the name as written when the stage was expanded from a
+	// template ("eval-${method}"), and Matrix the values it was expanded
+	// with; both empty for a plain stage. `pipe dag` draws one node per
+	// template.
+	Template string
+	Matrix   map[string]any
 
 	lines map[string]int // "params.lr", "inputs.data", ... -> line
 }

@@ -8,7 +8,7 @@ import (
 
 // Suggest returns ` (did you mean "x"?)` when one of candidates is close to
 // name (a typo: at most a third of its letters edited, at least one), else
-// "". Error messages append it after an unknown stage, kind, param or
+// "". Names shorter than three letters get no suggestion. Error messages append it after an unknown stage, kind, param or
 // command.
 func Suggest(name string, candidates []string) string {
 	best, bestD := "", -1
@@ -20,7 +20,7 @@ func Suggest(name string, candidates []string) string {
 			best, bestD = c, d
 		}
 	}
-	if bestD < 0 || bestD > max(1, len([]rune(name))/3) || best == name {
+	if bestD < 0 || len([]rune(name)) < 3 || bestD > max(1, len([]rune(name))/3) || best == name {
 		return ""
 	}
 	return fmt.Sprintf(" (did you mean %q?)", best)

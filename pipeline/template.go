@@ -43,7 +43,7 @@ func readStage(p *problems, name string, line int, n *yaml.Node) *rawStage {
 	rs := &rawStage{name: name, line: line, body: map[string]any{}, lines: map[string]int{}}
 	err := eachPair(n, func(key string, kl int, v *yaml.Node) error {
 		if !stageKeys[key] {
-			p.add(kl, name, "unknown key %q (known: %s)", key, stageKeyList)
+			p.add(kl, name, "unknown key %q%s (known: %s)", key, Suggest(key, keysOf(stageKeys)), stageKeyList)
 			return nil
 		}
 		rs.lines[key] = kl

@@ -21,7 +21,7 @@ func resolveKinds(p *problems, reg *Registry, stages []*Stage) {
 			k, ok = reg.Lookup(s.Kind)
 		}
 		if !ok {
-			p.add(s.line("kind"), s.Name, "unknown kind %q (run `pipe stages` to list the built-in kinds)", s.Kind)
+			p.add(s.line("kind"), s.Name, "unknown kind %q%s (run `pipe stages` to list the built-in kinds)", s.Kind, Suggest(s.Kind, kindNames(reg)))
 			continue
 		}
 		s.Impl = k
@@ -134,7 +134,7 @@ func resolveRef(p *problems, f *File, s *Stage, in *Input, written string, names
 		up, ok := f.Stages[r.Stage]
 		switch {
 		case !ok:
-			p.add(in.Line, s.Name, "input %q refers to missing stage %q", in.Name, r.Stage)
+			p.add(in.Line, s.Name, "input %q refers to missing stage %q%s", in.Name, r.Stage, Suggest(r.Stage, names))
 		case !contains(up.Outputs, r.Output):
 			p.add(in.Line, s.Name, "input %q: stage %q has no output %q (outputs: %s)", in.Name, r.Stage, r.Output, joinSorted(up.Outputs))
 		default:
@@ -255,4 +255,16 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// kindNames lists the registered kinds, for did-you-mean.
+func kindNames(reg *Registry) []string {
+	if reg == nil {
+		return nil
+	}
+	var out []string
+	for _, k := range reg.Kinds() {
+		out = append(out, k.Name)
+	}
+	return out
 }

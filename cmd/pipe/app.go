@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"io"
 	"runtime"
 	"strconv"
@@ -10,7 +11,7 @@ import (
 
 // Global flags. They may be given before the command or after it
 // (`pipe --profile ci run x` and `pipe run --profile ci x` are the same);
-// flags go before the positional arguments.
+// flags may also follow the positional arguments (see normalizeArgs).
 func globalFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringFlag{Name: "file", Aliases: []string{"f"}, Usage: "the pipelines file (default: pipelines.yaml in the current directory or the nearest parent that has one)"},
@@ -18,7 +19,13 @@ func globalFlags() []cli.Flag {
 		&cli.StringFlag{Name: "data-dir", Usage: "data directory for built-in stages' files (default: $PIPE_DATA_DIR, else data/ beside the pipelines file)"},
 		&cli.StringFlag{Name: "profile", Aliases: []string{"p"}, Usage: "apply the named profile of the pipelines file"},
 		&cli.IntFlag{Name: "jobs", Aliases: []string{"j"}, Usage: "stages to run at once",
-			DefaultText: "the number of CPUs, " + strconv.Itoa(runtime.NumCPU()) + " here"},
+			DefaultText: "the number of CPUs, " + strconv.Itoa(runtime.NumCPU()) + " here",
+			Action: func(_ *cli.Context, j int) error {
+				if j < 1 {
+					return fmt.Errorf("--jobs %d: give at least 1", j)
+				}
+				return nil
+			}},
 	}
 }
 

@@ -15,55 +15,65 @@ func dagCommand() *cli.Command {
 		Name:      "dag",
 		Usage:     "print the stage graph (indented by depth, with each stage's inputs), or Graphviz with --dot",
 		ArgsUsage: "[PIPELINE|STAGE]...",
-		Flags:     []cli.Flag{&cli.BoolFlag{Name: "dot", Usage: "print Graphviz dot (pipe dag --dot | dot -Tsvg > dag.svg)"}},
+		Description: "Stages expanded from one template (a matrix) are drawn as one node with their matrix values;\n" +
+			"--full draws every stage.",
+		Flags: []cli.Flag{
+			&cli.BoolFlag{Name: "dot", Usage: "print Graphviz dot (pipe dag --dot | dot -Tsvg > dag.svg)"},
+			&cli.BoolFlag{Name: "full", Usage: "one node per stage instead of one per template"},
+		},
 		Action: func(c *cli.Context) error {
 			ws, err := openWorkspace(c)
 			if err != nil {
 				return err
 			}
-			targets, err := ws.file.Targets(c.Args().Slice())
+			names, err := expandTargets(ws.file, c.Args().Slice())
 			if err != nil {
 				return err
 			}
-			names := ws.file.Closure(targets)
+			targets, err := ws.file.Targets(names)
+			if err != nil {
+				return err
+			}
+			g := graphOf(ws.file, ws.file.Closure(targets), !c.Bool("full"))
 			if c.Bool("dot") {
-				printDot(c.App.Writer, ws.file, names)
+				printDot(c.App.Writer, g)
 				return nil
 			}
-			printASCII(c.App.Writer, ws.file, names)
+			printASCII(c.App.Writer, g)
 			return nil
 		},
 	}
 }
 
-// depths gives each stage the length of the longest path from a source.
-func depths(f *pipeline.File, names []string) map[string]int {
+// depths gives each node the length of the longest path from a source.
+func depths(g *dagGraph) map[string]int {
 	d := map[string]int{}
-	for _, n := range names { // dependency order: upstream depths are known
-		for _, u := range f.Stages[n].Upstream() {
-			d[n] = max(d[n], d[u]+1)
+	for _, n := range g.order { // dependency order: upstream depths are known
+		for _, u := range g.nodes[n].upstream() {
+			if u != n {
+				d[n] = max(d[n], d[u]+1)
+			}
 		}
 	}
 	return d
 }
 
-func printASCII(w io.Writer, f *pipeline.File, names []string) {
-	d := depths(f, names)
+func printASCII(w io.Writer, g *dagGraph) {
+	d := depths(g)
 	width := 0
-	for _, n := range names {
+	for _, n := range g.order {
 		width = max(width, 2*d[n]+len(n))
 	}
-	for _, n := range names {
-		s := f.Stages[n]
+	for _, n := range g.order {
+		nd := g.nodes[n]
 		label := strings.Repeat("  ", d[n]) + n
-		line := fmt.Sprintf("%-*s  %-10s", width, label, s.KindName())
+		line := fmt.Sprintf("%-*s  %-10s", width, label, nd.kind)
+		if m := nd.matrixText(); m != "" {
+			line += "  " + m
+		}
 		var ins []string
-		for _, in := range s.Inputs {
-			refs := make([]string, len(in.Refs))
-			for i, r := range in.Refs {
-				refs[i] = r.String()
-			}
-			ins = append(ins, in.Name+" ← "+strings.Join(refs, ", "))
+		for _, in := range nd.inputNames {
+			ins = append(ins, in+" ← "+strings.Join(nd.inputs[in], ", "))
 		}
 		if len(ins) > 0 {
 			line += "  " + strings.Join(ins, "; ")
@@ -72,17 +82,25 @@ func printASCII(w io.Writer, f *pipeline.File, names []string) {
 	}
 }
 
-func printDot(w io.Writer, f *pipeline.File, names []string) {
+func printDot(w io.Writer, g *dagGraph) {
 	fmt.Fprintln(w, "digraph pipe {")
 	fmt.Fprintln(w, "  rankdir=LR;")
 	fmt.Fprintln(w, "  node [shape=box, fontname=\"monospace\"];")
-	for _, n := range names {
-		fmt.Fprintf(w, "  %q [label=%q];\n", n, n+"\n"+f.Stages[n].KindName())
+	for _, n := range g.order {
+		nd := g.nodes[n]
+		label := n + "\n" + nd.kind
+		if m := nd.matrixText(); m != "" {
+			label += "\n" + m
+		}
+		fmt.Fprintf(w, "  %q [label=%q];\n", n, label)
 	}
-	for _, n := range names {
-		for _, in := range f.Stages[n].Inputs {
-			for _, r := range in.Refs {
-				fmt.Fprintf(w, "  %q -> %q [label=%q];\n", r.Stage, n, r.Output+" → "+in.Name)
+	for _, n := range g.order {
+		nd := g.nodes[n]
+		for _, in := range nd.inputNames {
+			for _, r := range nd.inputs[in] {
+				if ref, ok := pipeline.ParseRef(r); ok {
+					fmt.Fprintf(w, "  %q -> %q [label=%q];\n", ref.Stage, n, ref.Output+" → "+in)
+				}
 			}
 		}
 	}

@@ -30,9 +30,16 @@ func lineageCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			root, err := pipeline.Lineage(c.Context, ws.store, stage, output)
+			res, err := ws.resultOf(c.Context, stage)
 			if err != nil {
 				return err
+			}
+			root, err := pipeline.Lineage(c.Context, ws.store, ws.file, res.rec, output)
+			if err != nil {
+				return err
+			}
+			if res.note != "" {
+				fmt.Fprintf(c.App.ErrWriter, "note: %s\n", res.note)
 			}
 			if c.Bool("json") {
 				enc := json.NewEncoder(c.App.Writer)
@@ -48,7 +55,10 @@ func lineageCommand() *cli.Command {
 // lineageJSON turns the chain into plain maps for encoding.
 func lineageJSON(n *pipeline.LineageNode) map[string]any {
 	r := n.Record
-	out := map[string]any{"stage": r.Stage, "output": n.Output, "key": r.Key, "kind": r.Kind,
+	if n.Repeat {
+		return map[string]any{"stage": r.Stage, "output": n.Output, "key": r.Key, "repeat": true}
+	}
+	out := map[string]any{"stage": r.Stage, "output": n.Output, "key": r.Key, "kind": r.Kind, "profile": r.Profile,
 		"params": r.Params, "outputs": r.Outputs, "files": r.Files, "end": r.End, "duration_sec": r.DurationSec}
 	ins := map[string]any{}
 	for name, p := range n.Inputs {
@@ -67,6 +77,10 @@ func printLineage(w io.Writer, n *pipeline.LineageNode, label, indent string) {
 	name := r.Stage
 	if n.Output != "" {
 		name += "." + n.Output
+	}
+	if n.Repeat {
+		fmt.Fprintf(w, "%s%s%s  [key %s, shown above]\n", indent, label, name, artifacts.Digest(r.Key).Short())
+		return
 	}
 	fmt.Fprintf(w, "%s%s%s  [%s, key %s, %s, %.2fs]\n", indent, label, name, r.Kind, artifacts.Digest(r.Key).Short(), r.End.Local().Format("2006-01-02 15:04:05"), r.DurationSec)
 	sub := indent + "  "

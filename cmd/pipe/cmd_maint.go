@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"sort"
@@ -46,29 +45,6 @@ func logsCommand() *cli.Command {
 			return err
 		},
 	}
-}
-
-// logOf finds the log to show: the latest failure (logs/<stage>) if there
-// is one, else the latest successful run's.
-func logOf(c *cli.Context, ws *workspace, stage string) (artifacts.Digest, string, error) {
-	if b, err := ws.store.GetRef(c.Context, "logs/"+stage); err == nil {
-		var fl struct {
-			Log   artifacts.Digest `json:"log"`
-			Error string           `json:"error"`
-		}
-		if json.Unmarshal(b, &fl) == nil {
-			return fl.Log, fmt.Sprintf("# log of the latest run of %s, which failed: %s", stage, fl.Error), nil
-		}
-	}
-	rec, err := latestRecord(c.Context, ws.store, stage)
-	if err != nil {
-		return "", "", err
-	}
-	header := fmt.Sprintf("# log of %s, run %s (key %s)", stage, rec.End.Local().Format("2006-01-02 15:04:05"), artifacts.Digest(rec.Key).Short())
-	if rec.Log == "" {
-		header += ": the stage wrote nothing"
-	}
-	return rec.Log, header, nil
 }
 
 func gcCommand() *cli.Command {

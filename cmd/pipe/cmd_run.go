@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime"
 	"syscall"
+	"time"
 
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
@@ -27,6 +29,12 @@ func runCommand() *cli.Command {
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "keep-going", Aliases: []string{"k"}, Usage: "after a failure, finish the stages that do not depend on it"},
 			&cli.BoolFlag{Name: "json", Usage: "print one JSON object describing the run on stdout"},
+			&cli.BoolFlag{Name: "dry-run", Aliases: []string{"n"}, Usage: "only print which stages would run and why"},
+			&cli.BoolFlag{Name: "force", Usage: "run every stage of the targets even if the store has its result"},
+			&cli.StringSliceFlag{Name: "force-stage", Aliases: []string{"F"}, Usage: "run this stage (a name or glob; repeatable) even if the store has its result",
+				TakesFile: false},
+			&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "print a line for every skipped stage"},
+			&cli.DurationFlag{Name: "progress-every", Value: 30 * time.Second, Usage: "off a terminal, print a progress line this often (0: never)"},
 		},
 		Action: runAction,
 	}
@@ -35,7 +43,7 @@ func runCommand() *cli.Command {
 // runJSON is what `pipe run --json` prints.
 type runJSON struct {
 	OK         bool         `json:"ok"`
-	Profile    string       `json:"profile,omitempty"`
+	Profile    string       `json:"profile"` // "" for the default profile
 	ElapsedSec float64      `json:"elapsed_sec"`
 	Stages     []stageJSON  `json:"stages"`
 	Exports    []exportJSON `json:"exports"`
@@ -63,8 +71,23 @@ func runAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	targets, err := ws.file.Targets(c.Args().Slice())
+	names, err := expandTargets(ws.file, c.Args().Slice())
 	if err != nil {
+		return err
+	}
+	targets, err := ws.file.Targets(names)
+	if err != nil {
+		return err
+	}
+	closure := ws.file.Closure(targets)
+	force, err := forcedStages(c, ws, closure)
+	if err != nil {
+		return err
+	}
+	if c.Bool("dry-run") {
+		return dryRun(c, ws, names, force)
+	}
+	if err := ensureData(c, ws, closure); err != nil {
 		return err
 	}
 	// Built-in stages multiply matrices through gonum's BLAS: OpenBLAS when
@@ -75,13 +98,25 @@ func runAction(c *cli.Context) error {
 	}
 	ctx, stop := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	return runAndReport(c, ctx, ws, names, closure, force)
+}
+
+// runAndReport runs the targets with the progress display and prints the
+// summary or the JSON report.
+func runAndReport(c *cli.Context, ctx context.Context, ws *workspace, names, closure []string, force map[string]bool) error {
 	asJSON := c.Bool("json")
 	stderr := c.App.ErrWriter
-	live := !asJSON && isTerminal(stderr)
-	disp := progress.New(stderr, live, len(ws.file.Closure(targets)))
+	jobs := jobsOf(c)
+	every := c.Duration("progress-every")
+	if every <= 0 {
+		every = -1
+	}
+	disp := progress.New(stderr, progress.Options{Live: !asJSON && isTerminal(stderr), Stages: closure, Jobs: jobs,
+		Expected: expectedDurations(ctx, ws, closure), Verbose: c.Bool("verbose"), Every: every})
 	disp.Start()
-	rep, runErr := ws.engine.Run(ctx, c.Args().Slice(), pipeline.RunOptions{
-		Jobs: flagInt(c, "jobs"), KeepGoing: c.Bool("keep-going"), Observe: disp.Observe})
+	rep, runErr := ws.engine.Run(ctx, names, pipeline.RunOptions{
+		Jobs: jobs, KeepGoing: c.Bool("keep-going"), Observe: disp.Observe,
+		Force: func(s string) bool { return force[s] }})
 	disp.Stop()
 	if rep == nil {
 		return runErr
@@ -94,6 +129,39 @@ func runAction(c *cli.Context) error {
 		printRunSummary(c, rep)
 	}
 	return runExit(ctx, runErr, asJSON)
+}
+
+// jobsOf is --jobs, or the number of CPUs.
+func jobsOf(c *cli.Context) int {
+	if j := flagInt(c, "jobs"); j > 0 {
+		return j
+	}
+	return runtime.NumCPU()
+}
+
+// forcedStages is the set of stages --force or -F make run.
+func forcedStages(c *cli.Context, ws *workspace, closure []string) (map[string]bool, error) {
+	if c.Bool("force") {
+		set := map[string]bool{}
+		for _, n := range closure {
+			set[n] = true
+		}
+		return set, nil
+	}
+	set, err := matchStageGlobs(ws.file, c.StringSlice("force-stage"))
+	if err != nil {
+		return nil, err
+	}
+	in := map[string]bool{}
+	for _, n := range closure {
+		in[n] = true
+	}
+	for n := range set {
+		if !in[n] {
+			return nil, fmt.Errorf("-F %s: the stage is not among the targets or upstream of them", n)
+		}
+	}
+	return set, nil
 }
 
 func runExit(ctx context.Context, err error, quiet bool) error {
@@ -110,8 +178,15 @@ func runExit(ctx context.Context, err error, quiet bool) error {
 
 func printRunSummary(c *cli.Context, rep *pipeline.Report) {
 	w := c.App.ErrWriter
-	fmt.Fprintf(w, "%d ran, %d cached, %d failed, %d skipped in %s\n", rep.Count(pipeline.StatusRan),
-		rep.Count(pipeline.StatusCached), rep.Count(pipeline.StatusFailed), rep.Count(pipeline.StatusSkipped), rep.Elapsed.Round(1e6))
+	line := fmt.Sprintf("%d ran, %d cached, %d failed, %d skipped", rep.Count(pipeline.StatusRan),
+		rep.Count(pipeline.StatusCached), rep.Count(pipeline.StatusFailed), rep.Count(pipeline.StatusSkipped))
+	if n := rep.Count(pipeline.StatusInterrupted); n > 0 {
+		line += fmt.Sprintf(", %d interrupted", n)
+	}
+	fmt.Fprintf(w, "%s in %s\n", line, rep.Elapsed.Round(1e6))
+	for _, s := range rep.Failed() {
+		fmt.Fprintf(w, "failed: %s (pipe logs %s)\n", s.Name, s.Name)
+	}
 	for _, ex := range rep.Exports {
 		if ex.Written {
 			fmt.Fprintf(w, "wrote %s (%s of %s)\n", ex.To, ex.Format, ex.From)
@@ -144,61 +219,4 @@ func printRunJSON(c *cli.Context, ws *workspace, rep *pipeline.Report, runErr er
 func isTerminal(w any) bool {
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
-}
-
-func statusCommand() *cli.Command {
-	return &cli.Command{
-		Name:      "status",
-		Usage:     "show which stages are cached and why the others would run",
-		ArgsUsage: "[PIPELINE|STAGE]...",
-		Flags:     []cli.Flag{&cli.BoolFlag{Name: "json", Usage: "print one JSON object on stdout"}},
-		Action:    statusAction,
-	}
-}
-
-type statusJSON struct {
-	Stages []statusStageJSON `json:"stages"`
-}
-
-type statusStageJSON struct {
-	Name   string `json:"name"`
-	Status string `json:"status"` // cached or stale
-	Reason string `json:"reason"`
-	Key    string `json:"key,omitempty"`
-}
-
-func statusAction(c *cli.Context) error {
-	ws, err := openWorkspace(c)
-	if err != nil {
-		return err
-	}
-	sts, err := ws.engine.Status(c.Context, c.Args().Slice())
-	if err != nil {
-		return err
-	}
-	out := statusJSON{Stages: []statusStageJSON{}}
-	stale := 0
-	for _, s := range sts {
-		st := statusStageJSON{Name: s.Name, Status: "cached", Reason: s.Reason, Key: string(s.Key)}
-		if !s.Cached {
-			st.Status = "stale"
-			stale++
-		}
-		out.Stages = append(out.Stages, st)
-	}
-	if c.Bool("json") {
-		enc := json.NewEncoder(c.App.Writer)
-		enc.SetIndent("", "  ")
-		return enc.Encode(out)
-	}
-	w := c.App.Writer
-	for _, s := range out.Stages {
-		if s.Status == "cached" {
-			fmt.Fprintf(w, "cached  %s\n", s.Name)
-		} else {
-			fmt.Fprintf(w, "stale   %s: %s\n", s.Name, s.Reason)
-		}
-	}
-	fmt.Fprintf(w, "%d stale, %d cached\n", stale, len(sts)-stale)
-	return nil
 }

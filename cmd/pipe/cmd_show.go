@@ -6,14 +6,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/apache/arrow/go/v17/arrow"
-	"github.com/apache/arrow/go/v17/arrow/array"
-	"github.com/go-gota/gota/dataframe"
-	"github.com/go-gota/gota/series"
 	"github.com/urfave/cli/v2"
-
-	"github.com/diffusion-dfl/pipe/artifacts"
-	"github.com/diffusion-dfl/pipe/pipeline"
 )
 
 func showCommand() *cli.Command {
@@ -21,9 +14,13 @@ func showCommand() *cli.Command {
 		Name:      "show",
 		Usage:     "show an output of a stage's latest run: schema, row count and first rows",
 		ArgsUsage: "STAGE[.OUTPUT]",
+		Description: "Shows the result the current file and --profile use (a ci result is never shown as the default one).\n" +
+			"--out writes the output to a file: Arrow IPC (.arrow), CSV (.csv), JSON rows (.json) or Markdown (.md).",
 		Flags: []cli.Flag{
 			&cli.IntFlag{Name: "rows", Aliases: []string{"n"}, Value: 5, Usage: "rows to show (the table display shows at most 10)"},
 			&cli.BoolFlag{Name: "json", Usage: "print JSON on stdout"},
+			&cli.StringFlag{Name: "cols", Aliases: []string{"c"}, Usage: "show only these columns (comma-separated)"},
+			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "write the output to `FILE` (format from its extension: .arrow, .csv, .json, .md)"},
 		},
 		Action: showAction,
 	}
@@ -33,7 +30,10 @@ func showCommand() *cli.Command {
 type artifactJSON struct {
 	Stage    string            `json:"stage"`
 	Output   string            `json:"output"`
+	Profile  string            `json:"profile"` // "default" or the profile's name
+	Note     string            `json:"note,omitempty"`
 	Digest   string            `json:"digest"`
+	Path     string            `json:"path"` // the object's file in the store (read-only)
 	Bytes    int               `json:"bytes"`
 	Format   string            `json:"format"` // "arrow", or "bytes" for other files
 	Schema   []fieldJSON       `json:"schema,omitempty"`
@@ -60,10 +60,11 @@ func showAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	rec, err := latestRecord(c.Context, ws.store, stage)
+	res, err := ws.resultOf(c.Context, stage)
 	if err != nil {
 		return err
 	}
+	rec := res.rec
 	outs := []string{output}
 	if output == "" {
 		outs = sortedKeys(rec.Outputs)
@@ -78,7 +79,17 @@ func showAction(c *cli.Context) error {
 		if err != nil {
 			return fmt.Errorf("%s.%s: %w", stage, o, err)
 		}
-		a, table := describe(stage, o, d, b, c.Int("rows"))
+		if out := c.String("out"); out != "" {
+			if len(outs) != 1 {
+				return fmt.Errorf("--out writes one output; name it: %s.OUTPUT (outputs: %s)", stage, strings.Join(outs, ", "))
+			}
+			return writeOut(c, out, b, splitCols(c.String("cols")))
+		}
+		a, table, err := describeCols(stage, o, d, b, c.Int("rows"), splitCols(c.String("cols")))
+		if err != nil {
+			return fmt.Errorf("%s.%s: %w", stage, o, err)
+		}
+		a.Profile, a.Note, a.Path = profileLabel(ws.file.Profile), res.note, ws.store.ObjectPath(d)
 		all = append(all, a)
 		if !c.Bool("json") {
 			printArtifact(c.App.Writer, a, table)
@@ -95,77 +106,15 @@ func showAction(c *cli.Context) error {
 	return nil
 }
 
-// describe reads an object as an Arrow table if it is one, and returns its
-// description and, for tables, the gota display of its first rows.
-func describe(stage, output string, d artifacts.Digest, b []byte, rows int) (*artifactJSON, string) {
-	a := &artifactJSON{Stage: stage, Output: output, Digest: string(d), Bytes: len(b)}
-	rec, err := artifacts.Unmarshal(b)
-	if err != nil {
-		a.Format = "bytes"
-		lines := strings.SplitAfter(string(b), "\n")
-		a.Rows = int64(strings.Count(string(b), "\n"))
-		a.Text = strings.Join(lines[:min(rows, len(lines))], "")
-		return a, ""
-	}
-	defer rec.Release()
-	a.Format, a.Rows, a.Metadata = "arrow", rec.NumRows(), map[string]string{}
-	md := rec.Schema().Metadata()
-	for i, k := range md.Keys() {
-		a.Metadata[k] = md.Values()[i]
-	}
-	n := int(min(int64(rows), rec.NumRows()))
-	cols := make([]series.Series, rec.NumCols())
-	for j := range cols {
-		f := rec.Schema().Field(j)
-		a.Schema = append(a.Schema, fieldJSON{Name: f.Name, Type: f.Type.String()})
-		cols[j] = toSeries(f.Name, rec.Column(j), n)
-	}
-	for i := 0; i < n; i++ {
-		row := map[string]any{}
-		for j := range cols {
-			row[rec.ColumnName(j)] = cols[j].Elem(i).Val()
-		}
-		a.Head = append(a.Head, row)
-	}
-	if n == 0 || len(cols) == 0 {
-		return a, ""
-	}
-	return a, dataframe.New(cols...).String()
-}
-
-// toSeries converts the first n values of an Arrow column to a gota series.
-func toSeries(name string, col arrow.Array, n int) series.Series {
-	switch c := col.(type) {
-	case *array.Float64:
-		return series.New(c.Float64Values()[:n], series.Float, name)
-	case *array.Float32:
-		v := make([]float64, n)
-		for i := range v {
-			v[i] = float64(c.Value(i))
-		}
-		return series.New(v, series.Float, name)
-	case *array.Int64:
-		v := make([]int, n)
-		for i := range v {
-			v[i] = int(c.Value(i))
-		}
-		return series.New(v, series.Int, name)
-	case *array.Boolean:
-		v := make([]bool, n)
-		for i := range v {
-			v[i] = c.Value(i)
-		}
-		return series.New(v, series.Bool, name)
-	}
-	v := make([]string, n)
-	for i := range v {
-		v[i] = pipeline.Cell(col, i)
-	}
-	return series.New(v, series.String, name)
-}
-
 func printArtifact(w io.Writer, a *artifactJSON, table string) {
-	fmt.Fprintf(w, "%s.%s  object %s  %d bytes\n", a.Stage, a.Output, a.Digest, a.Bytes)
+	fmt.Fprintf(w, "%s.%s  object %s  %d bytes", a.Stage, a.Output, a.Digest, a.Bytes)
+	if a.Profile != "" {
+		fmt.Fprintf(w, "  profile %s", a.Profile)
+	}
+	fmt.Fprintln(w)
+	if a.Note != "" {
+		fmt.Fprintf(w, "note: %s\n", a.Note)
+	}
 	if a.Format == "bytes" {
 		fmt.Fprintf(w, "not an Arrow table; %d lines; first lines:\n%s", a.Rows, a.Text)
 		if a.Text != "" && !strings.HasSuffix(a.Text, "\n") {

@@ -119,7 +119,8 @@ func fetchCommand() *cli.Command {
 					dir = datasets.DefaultDataDir()
 				}
 			}
-			return datasets.Fetch(c.Context, dir, c.App.ErrWriter)
+			f := &datasets.Fetcher{Sources: datasets.Mirrored(datasets.Sources(), os.Getenv(datasets.MirrorEnv)), Log: c.App.ErrWriter}
+			return f.Fetch(c.Context, dir)
 		},
 	}
 }

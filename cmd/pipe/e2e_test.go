@@ -97,14 +97,20 @@ func TestE2EProfile(t *testing.T) {
 func TestE2EDagShowLineageLogs(t *testing.T) {
 	dir := copyExample(t)
 	mustPipe(t, dir, "run", "all")
-	dag := mustPipe(t, dir, "dag").stdout
+	dag := mustPipe(t, dir, "dag", "--full").stdout
 	if !strings.Contains(dag, "  count-1") || !strings.Contains(dag, "text ← text-1.text") ||
 		!strings.Contains(dag, "counts ← count-1.counts, count-2.counts, count-3.counts") {
-		t.Errorf("dag:\n%s", dag)
+		t.Errorf("dag --full:\n%s", dag)
 	}
-	dot := mustPipe(t, dir, "dag", "--dot").stdout
+	dot := mustPipe(t, dir, "dag", "--dot", "--full").stdout
 	if !strings.HasPrefix(dot, "digraph pipe {") || !strings.Contains(dot, `"text-1" -> "count-1"`) {
 		t.Errorf("dot:\n%s", dot)
+	}
+	// By default a template is one node with its matrix.
+	dag = mustPipe(t, dir, "dag").stdout
+	if !strings.Contains(dag, "  count-${seed}  shell       ×3 [seed: 1, 2, 3]  text ← text-${seed}.text") ||
+		!strings.Contains(dag, "summary      shell       counts ← count-${seed}.counts") || strings.Count(dag, "\n") != 3 {
+		t.Errorf("collapsed dag:\n%s", dag)
 	}
 	show := mustPipe(t, dir, "show", "summary.table").stdout
 	if !strings.Contains(show, "not an Arrow table; 8 lines") || !strings.Contains(show, "alpha,") {

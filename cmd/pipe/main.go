@@ -24,7 +24,16 @@ func main() {
 // failure, 130 after an interrupt (the shell convention for SIGINT).
 func run(args []string, stdout, stderr io.Writer) int {
 	app := newApp(stdout, stderr)
-	err := app.Run(args)
+	args, err := normalizeArgs(app, args)
+	var unknown errUnknownCommand
+	if errors.As(err, &unknown) {
+		fmt.Fprintf(stderr, "pipe: %v\n\n", err)
+		_ = newApp(stderr, stderr).Run([]string{"pipe", "--help"})
+		return 1
+	}
+	if err == nil {
+		err = app.Run(args)
+	}
 	var ex exitCode
 	switch {
 	case err == nil:
