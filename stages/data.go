@@ -83,6 +83,7 @@ var dataPowerKind = pipeline.Kind{
 	Params: specs(dataParams(), []pipeline.ParamSpec{
 		enumParam("norm", "train", "feature z-score statistics from the train rows, or from all rows as the reference (leaks test statistics)", "train", "legacy"),
 		boolParam("drop_temperature", false, "drop the 120 temperature features (power.md §7.1)"),
+		acceptChangedParam(),
 	}),
 	Outputs: dataOutputs,
 	Files:   powerFiles,
@@ -100,7 +101,8 @@ func powerFiles(pipeline.Params) ([]pipeline.FileDep, error) {
 // runDataPower is the Run function of the data-power kind.
 func runDataPower(ctx context.Context, in pipeline.Inputs, p pipeline.Params, r pipeline.Reporter) (pipeline.Outputs, error) {
 	d, err := datasets.LoadPJM(dataDir(in.Files["pjm2008"], 2), datasets.PJMOptions{
-		Norm: datasets.Norm(p.String("norm")), HoldSeed: uint32(p.Int("seed")), DropTemperature: p.Bool("drop_temperature")})
+		Norm: datasets.Norm(p.String("norm")), HoldSeed: uint32(p.Int("seed")), DropTemperature: p.Bool("drop_temperature"),
+		AcceptChangedData: p.Bool("accept_changed_data")})
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInput, err)
 	}
@@ -118,6 +120,7 @@ var dataPortfolioKind = pipeline.Kind{
 		enumParam("layout", "date_major", "date_major (correct) or legacy (the reference's leaky symbol-major reshape)", "date_major", "legacy"),
 		intParam("assets", 50, "n, the number of assets per sample"),
 		intParam("asset_seed", -1, "numpy seed of the asset choice (−1 = seed): one selection for pretraining, DFL and evaluation"),
+		acceptChangedParam(),
 	}),
 	Outputs: dataOutputs,
 	Files:   portfolioFiles,
@@ -146,11 +149,17 @@ func runDataPortfolio(ctx context.Context, in pipeline.Inputs, p pipeline.Params
 	}
 	d, err := datasets.LoadSP500(ctx, dataDir(in.Files["constituents"], 2), datasets.SP500Options{
 		NAssets: p.Int("assets"), AssetSeed: uint32(seed), Layout: datasets.Layout(p.String("layout")),
-		Norm: datasets.Norm(p.String("norm"))})
+		Norm: datasets.Norm(p.String("norm")), AcceptChangedData: p.Bool("accept_changed_data")})
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInput, err)
 	}
 	return dataOutput(d, TaskPortfolio, p, r)
+}
+
+// acceptChangedParam lets a data kind use a published file whose sha256
+// differs from the published one, knowingly: the param is in the record.
+func acceptChangedParam() pipeline.ParamSpec {
+	return boolParam("accept_changed_data", false, "use published data files whose sha256 differs from the published one (truncated or edited), with a warning in the dataset's metadata, instead of refusing them")
 }
 
 // dataDir returns the data directory of a resolved data file path that

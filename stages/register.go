@@ -14,7 +14,7 @@ var kinds = []pipeline.Kind{
 // Register adds every built-in kind of this package to r.
 func Register(r *pipeline.Registry) error {
 	for _, k := range append(append([]pipeline.Kind(nil), kinds...), tableKinds()...) {
-		if err := r.Register(k); err != nil {
+		if err := r.Register(withLimits(k)); err != nil {
 			return err
 		}
 	}
