@@ -61,6 +61,9 @@ func printKind(w io.Writer, k *pipeline.Kind) {
 			if len(p.Enum) > 0 {
 				fmt.Fprintf(w, "; one of %s", strings.Join(p.Enum, ", "))
 			}
+			if p.Range != nil {
+				fmt.Fprintf(w, "; %s", p.Range)
+			}
 			fmt.Fprintln(w)
 			if p.Doc != "" {
 				fmt.Fprintf(w, "%s\n", indentText(p.Doc, "        "))
