@@ -11,13 +11,29 @@ import (
 )
 
 // The patterns cover go.mod and every package directory up to three levels
-// below the root. A package deeper than that must be added here;
-// TestSourcesEmbedEveryPackage in cmd/pipe fails until it is, and
-// fingerprinting a kind that reaches a missing package fails loudly.
+// below the root, Go and assembly. A package deeper than that, or assembly
+// in another directory, must be added here (a pattern that matches no file
+// does not compile); TestSourcesEmbedEveryPackage in cmd/pipe fails until
+// it is, and fingerprinting a kind that reaches a missing package fails
+// loudly.
 //
-//go:embed go.mod *.go */*.go */*/*.go
+//go:embed go.mod *.go */*.go */*/*.go */*/*.s
 var sources embed.FS
 
-// Sources returns the module's Go sources and go.mod, rooted at the module
-// root. Test files are included; the fingerprinter ignores them.
+// reach is the generated list of what each built-in kind's Run function
+// reaches on the type-checked program (internal/reachgen); regenerate it
+// after changing code with `go generate` at the module root.
+// TestReachListFresh in internal/reachgen fails while it is stale.
+//
+//go:generate go run ./internal/reachgen -o reach.json
+//go:embed reach.json
+var reach []byte
+
+// Sources returns the module's Go and assembly sources and go.mod, rooted
+// at the module root. Test files are included; the fingerprinter ignores
+// them.
 func Sources() fs.FS { return sources }
+
+// Reach returns the generated reach list, reach.json, for
+// fingerprint.Config.Reach.
+func Reach() []byte { return reach }

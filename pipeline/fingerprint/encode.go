@@ -9,6 +9,7 @@ import (
 )
 
 var (
+	identType   = reflect.TypeOf(ast.Ident{})
 	posType     = reflect.TypeOf(token.Pos(0))
 	objectType  = reflect.TypeOf((*ast.Object)(nil))
 	scopeType   = reflect.TypeOf((*ast.Scope)(nil))
@@ -18,12 +19,26 @@ var (
 // encodeNode writes a position-free, comment-free encoding of an AST node:
 // the Go type of every node, every field value that is not a position, and
 // an explicit marker for nil children, so that two nodes encode equally
-// exactly when they are the same syntax tree.
-func encodeNode(h hash.Hash, n any) {
-	encodeValue(h, reflect.ValueOf(n))
+// exactly when they are the same syntax tree up to the identifiers renamed
+// by names (local names and aliased fields, see normalNames).
+func encodeNode(h hash.Hash, n any, names map[*ast.Ident]string) {
+	e := encoder{h: h, names: names}
+	e.value(reflect.ValueOf(n))
 }
 
-func encodeValue(h hash.Hash, v reflect.Value) {
+type encoder struct {
+	h     hash.Hash
+	names map[*ast.Ident]string
+}
+
+func (e encoder) value(v reflect.Value) {
+	h := e.h
+	if v.Kind() == reflect.Struct && v.Type() == identType && v.CanAddr() {
+		if s, ok := e.names[v.Addr().Interface().(*ast.Ident)]; ok {
+			h.Write([]byte("{Ident" + strconv.Itoa(len(s)) + "=" + s + "}"))
+			return
+		}
+	}
 	switch v.Kind() {
 	case reflect.Invalid:
 		h.Write([]byte{0})
@@ -32,7 +47,7 @@ func encodeValue(h hash.Hash, v reflect.Value) {
 			h.Write([]byte("~"))
 			return
 		}
-		encodeValue(h, v.Elem())
+		e.value(v.Elem())
 	case reflect.Struct:
 		t := v.Type()
 		h.Write([]byte("{" + t.Name()))
@@ -41,13 +56,13 @@ func encodeValue(h hash.Hash, v reflect.Value) {
 			if ft == posType || ft == objectType || ft == scopeType || ft == commentType {
 				continue
 			}
-			encodeValue(h, v.Field(i))
+			e.value(v.Field(i))
 		}
 		h.Write([]byte("}"))
 	case reflect.Slice:
 		h.Write([]byte("[" + strconv.Itoa(v.Len())))
 		for i := 0; i < v.Len(); i++ {
-			encodeValue(h, v.Index(i))
+			e.value(v.Index(i))
 		}
 		h.Write([]byte("]"))
 	case reflect.String:

@@ -18,7 +18,7 @@ import (
 )
 
 // version is mixed into every fingerprint; bump it when the encoding changes.
-const version = "pipe-fingerprint-v1"
+const version = "pipe-fingerprint-v2"
 
 // Config says where the sources are and what else enters a fingerprint.
 type Config struct {
@@ -34,6 +34,12 @@ type Config struct {
 	GoVersion string
 	// Tests includes _test.go files, for kinds declared in tests.
 	Tests bool
+	// Reach is the generated reach list (reach.json, see the root
+	// package's Reach): what each registered kind's Run function reaches
+	// on the type-checked program. Functions it does not name, and all
+	// functions when it is nil, are fingerprinted by a syntactic walk that
+	// over-approximates reachability by name.
+	Reach []byte
 }
 
 // Fingerprinter computes fingerprints of functions of one module. It parses
@@ -43,6 +49,7 @@ type Fingerprinter struct {
 	module  string
 	deps    map[string]string
 	fset    *token.FileSet
+	list    *reachList
 	mu      sync.Mutex
 	pkgs    map[string]*pkg
 	results map[string]string
@@ -74,7 +81,11 @@ func New(cfg Config) (*Fingerprinter, error) {
 	if cfg.GoVersion == "" {
 		cfg.GoVersion = runtime.Version()
 	}
-	return &Fingerprinter{cfg: cfg, module: module, deps: deps, fset: token.NewFileSet(),
+	reach, err := parseReach(cfg.Reach)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", pipeline.ErrFingerprint, err)
+	}
+	return &Fingerprinter{cfg: cfg, module: module, deps: deps, fset: token.NewFileSet(), list: reach,
 		pkgs: map[string]*pkg{}, results: map[string]string{}}, nil
 }
 
@@ -113,6 +124,9 @@ func (f *Fingerprinter) Func(qualified string) (string, error) {
 }
 
 func (f *Fingerprinter) compute(qualified string) (string, error) {
+	if fp, ok, err := f.fromReach(qualified); ok {
+		return fp, err
+	}
 	slash := strings.LastIndexByte(qualified, '/')
 	dot := strings.IndexByte(qualified[slash+1:], '.')
 	if dot < 0 {
@@ -136,28 +150,18 @@ func (f *Fingerprinter) compute(qualified string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return f.digest(w)
+	return f.digest(w.reached, w.imports)
 }
 
 // digest hashes the reached declarations in a position-independent order,
 // then the external modules their files import, the toolchain and the
 // encoding version.
-func (f *Fingerprinter) digest(w *walker) (string, error) {
+func (f *Fingerprinter) digest(units map[*unit]bool, imports map[string]bool) (string, error) {
 	var parts []string
-	for u := range w.reached {
-		h := sha256.New()
-		encodeNode(h, u.node)
-		if u.file.cgo {
-			h.Write(u.file.src)
-		}
-		parts = append(parts, u.pkg.path+"\x00"+u.key+"\x00"+hex.EncodeToString(h.Sum(nil)))
+	for u := range units {
+		parts = append(parts, u.pkg.path+"\x00"+u.key+"\x00"+u.pkg.hashUnit(u))
 	}
-	asm, err := f.asmParts(w)
-	if err != nil {
-		return "", err
-	}
-	parts = append(parts, asm...)
-	parts = append(parts, f.moduleParts(w)...)
+	parts = append(parts, f.moduleParts(imports)...)
 	sort.Strings(parts)
 	h := sha256.New()
 	h.Write([]byte(version + "\n" + f.cfg.GoVersion + "\n"))
@@ -167,36 +171,13 @@ func (f *Fingerprinter) digest(w *walker) (string, error) {
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
-// asmParts hashes the assembly files of packages whose reached functions
-// have no Go body.
-func (f *Fingerprinter) asmParts(w *walker) ([]string, error) {
-	need := map[*pkg]bool{}
-	for u := range w.reached {
-		if isBodyless(u.node) {
-			need[u.pkg] = true
-		}
-	}
-	var parts []string
-	for p := range need {
-		for _, name := range p.asm {
-			b, err := fs.ReadFile(f.cfg.Sources, name)
-			if err != nil {
-				return nil, err
-			}
-			s := sha256.Sum256(b)
-			parts = append(parts, "asm\x00"+name+"\x00"+hex.EncodeToString(s[:]))
-		}
-	}
-	return parts, nil
-}
-
 // moduleParts names the version of every external module imported by a
 // file holding reached code. Standard-library imports are covered by the
 // toolchain version.
-func (f *Fingerprinter) moduleParts(w *walker) []string {
+func (f *Fingerprinter) moduleParts(imports map[string]bool) []string {
 	seen := map[string]bool{}
 	var parts []string
-	for ip := range w.imports {
+	for ip := range imports {
 		if _, local := f.relDir(ip); local || !strings.Contains(strings.Split(ip, "/")[0], ".") {
 			continue
 		}
@@ -273,6 +254,7 @@ func parseGoMod(src string) (string, map[string]string) {
 func (f *Fingerprinter) SourceDigest() (string, error) {
 	h := sha256.New()
 	h.Write([]byte(version + "\n" + f.cfg.GoVersion + "\n"))
+	h.Write(f.cfg.Reach)
 	mods := make([]string, 0, len(f.deps))
 	for m, v := range f.deps {
 		mods = append(mods, m+"@"+v)

@@ -37,7 +37,8 @@ type pkg struct {
 	methodsOf map[string][]*unit // receiver type name -> methods
 	methodsBy map[string][]*unit // method name -> methods of any type
 	inits     []*unit
-	asm       []string // .s files, hashed when a body-less func is reached
+	asm       []*asmFile        // hashed with the body-less funcs they implement
+	aliases   map[string]string // unexported fields named by position (fieldAliases)
 	dir       string
 }
 
@@ -66,7 +67,11 @@ func (f *Fingerprinter) loadPackage(importPath string) (*pkg, error) {
 		switch {
 		case e.IsDir():
 		case strings.HasSuffix(name, ".s"):
-			p.asm = append(p.asm, path.Join(rel, name))
+			src, err := fs.ReadFile(f.cfg.Sources, path.Join(rel, name))
+			if err != nil {
+				return nil, err
+			}
+			p.asm = append(p.asm, parseAsm(path.Join(rel, name), src))
 		case strings.HasSuffix(name, ".go") && (f.cfg.Tests || !strings.HasSuffix(name, "_test.go")):
 			pf, err := f.parseFile(path.Join(rel, name))
 			if err != nil {
@@ -84,6 +89,7 @@ func (f *Fingerprinter) loadPackage(importPath string) (*pkg, error) {
 			p.index(pf.file, d)
 		}
 	}
+	p.aliases = fieldAliases(files)
 	f.pkgs[importPath] = p
 	return p, nil
 }
@@ -247,11 +253,4 @@ func isMajor(s string) bool {
 		}
 	}
 	return true
-}
-
-// isBodyless reports a function declared without a Go body (implemented in
-// assembly or linked by name).
-func isBodyless(n any) bool {
-	fd, ok := n.(*ast.FuncDecl)
-	return ok && fd.Body == nil
 }
