@@ -77,6 +77,9 @@ type Record struct {
 	GoVersion   string            `json:"go_version"`
 	Version     string            `json:"version"` // the program's version
 	Profile     string            `json:"profile,omitempty"`
+	// Backend names the numeric backend of the run (BLAS, its threads, the
+	// model/nn kernels); outside the key (see pipeline.Config.Backend).
+	Backend string `json:"backend,omitempty"`
 }
 
 // Store is a content-addressed object store with run records, references and

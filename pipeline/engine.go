@@ -21,6 +21,13 @@ type Config struct {
 	DataDir string
 	// Version is the program's version, kept in run records.
 	Version string
+	// Backend, if set, names the numeric backend a built-in stage runs on
+	// now (BLAS library and threads, SIMD or Go kernels), kept in run
+	// records. It is deliberately not in the key: the backends agree to
+	// rounding, and keying on them would split a store shared by machines
+	// into one cache per machine. The record lets `pipe show` and `pipe
+	// lineage` tell which backend produced a result.
+	Backend func() string
 }
 
 // Engine plans and runs the stages of one loaded file against one store.
@@ -74,5 +81,14 @@ func (e *Engine) newRecord(p *prepared) *artifacts.Record {
 		GoVersion:   runtime.Version(),
 		Version:     e.cfg.Version,
 		Profile:     e.cfg.File.Profile,
+		Backend:     e.backend(p),
 	}
+}
+
+// backend describes the numeric backend of a built-in stage's run.
+func (e *Engine) backend(p *prepared) string {
+	if e.cfg.Backend == nil || p.stage.Shell() {
+		return ""
+	}
+	return e.cfg.Backend()
 }
