@@ -16,9 +16,12 @@ import (
 //
 // which has the same minimizer over the box as F(z) = exp(g(z)) and stays
 // well scaled whatever the samples: ∇g = −Σ_j p_j y_j and ∇²g the p-weighted
-// covariance of the samples, p = softmax(−Yz). The solver's own allocation method evaluates F, whose dynamic
-// range over the box is exp(2C·Σ|y|): it breaks down on the heavy-tailed
-// samples of a barely trained diffusion model (see solveAllocationLog).
+// covariance of the samples, p = softmax(−Yz). The solver's allocation
+// method works on the same log-domain objective since it made its stopping
+// test scale-free (before, it evaluated F, whose dynamic range over the box
+// is exp(2C·Σ|y|), and broke down on the heavy-tailed samples of a barely
+// trained diffusion model); this copy remains as the retry of
+// solveAllocationLog.
 type logSumExp struct {
 	y    *mat.Dense
 	m, n int
@@ -91,7 +94,10 @@ func (o *logSumExp) Hess(dst *mat.SymDense, z []float64) {
 // returns the solution in the allocation's own terms: the multipliers of
 // ∇F + Gᵀλ = 0 are F(z*) times those of ∇g + Gᵀλ' = 0, since ∇F = F·∇g.
 // The decision rule tries the solver's allocation method first; this is
-// its fallback.
+// its fallback. It differs from that method only in running the general
+// SolveConvex path (a convexity check every iteration, the gap relative to
+// 1 + |g|), so it rarely succeeds where the solver failed; the clipping
+// retry after it is what the rule relies on for pathological samples.
 func solveAllocationLog(ctx context.Context, a solver.Allocation, y *mat.Dense) (*solver.Solution, error) {
 	obj := newLogSumExp(y)
 	z0 := make([]float64, a.N)

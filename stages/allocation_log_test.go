@@ -119,8 +119,11 @@ func floatsClose(a, b []float64, tol float64) bool {
 }
 
 // TestDecisionRuleSurvivesOutliers feeds the decision rule samples with
-// rows of ±100, on which the solver's own allocation method breaks down,
-// and checks every program is solved to KKT accuracy and differentiated.
+// rows of ±100, on which the solver's allocation method broke down (63 of
+// 64 programs) while it evaluated F = (1/M) Σ exp(−yᵀz) instead of log F,
+// and checks every program is solved to KKT accuracy and differentiated,
+// now without the log-domain retry (TestLogDomainAllocationMatchesSolver
+// still checks the retry itself).
 func TestDecisionRuleSurvivesOutliers(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	tk := &task{name: TaskSynthetic, prob: solver.NewAllocation()}
@@ -135,8 +138,8 @@ func TestDecisionRuleSurvivesOutliers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rule.retried == 0 {
-		t.Fatal("no program needed the fallback: the test does not exercise it")
+	if rule.retried != 0 {
+		t.Errorf("%d of %d programs needed the fallback; the solver's log-domain method should solve them all", rule.retried, b)
 	}
 	for i, sol := range dec.sols {
 		if r := kktResidual(tk.prob.(solver.Allocation), dec.ys[i], sol); r > 1e-6 {
@@ -147,5 +150,4 @@ func TestDecisionRuleSurvivesOutliers(t *testing.T) {
 	if _, err := dec.differentiate(context.Background(), dec.upstream(yTrue), solver.WantAll); err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("%d of %d programs solved by the fallback", rule.retried, b)
 }

@@ -91,14 +91,14 @@
 // The README's table lists the deviations from the reference and their
 // params. Beside those, these stages:
 //
-//   - retry an allocation program on which the solver's exp(−yᵀz) method
-//     fails, which happens on the heavy-tailed DDIM samples of a barely
-//     trained model (|y| up to 200 where the data lie in [−2, 1]), by solving
-//     g(z) = log((1/M) Σ_j exp(−y_jᵀz)) instead: same minimizer, multipliers
-//     scaled by F(z*), well conditioned whatever the samples
-//     (allocation_log.go; it solved all 64 programs with outlier rows that
-//     the solver's method failed on in 63). Should that fail too, the
-//     program's samples are clipped to ±2.5 (50/(C·n)) and their clipped
+//   - retry an allocation program on which the solver fails. The solver
+//     now minimises g(z) = log((1/M) Σ_j exp(−y_jᵀz)) itself (same
+//     minimizer, multipliers scaled by F(z*), well conditioned whatever the
+//     samples), which handles the heavy-tailed DDIM samples of a barely
+//     trained model (|y| up to 200 where the data lie in [−2, 1]) that its
+//     former exp(−yᵀz) method failed on; the retry first solves the same
+//     g with the general convex method (allocation_log.go). Should that
+//     fail too, the program's samples are clipped to ±2.5 (50/(C·n)) and their clipped
 //     entries get zero reparameterization gradient. The reference falls back
 //     from MOSEK to SCS at loose tolerances instead; a solution whose KKT
 //     residuals are within 1e-6 is accepted as the reference accepts OSQP's
