@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -36,7 +37,10 @@ var dataSyntheticKind = pipeline.Kind{
 		intParam("x_dim", 20, "feature width"),
 		intParam("y_dim", 10, "target width (the allocation's dimension n)"),
 		floatParam("context", 0, "strength of the dependence of y on x (0 = the reference's y ⟂ x)"),
-		intParam("data_seed", 1, "seed of the generated data and of the context projection (the reference uses 1 for every run)"),
+		intParam("data_seed", -1, "seed of the generated data (−1 = the run's seed, so seeds differ in their draw and the spread over seeds includes test-sampling variance; the reference uses 1 for every run)"),
+		intParam("projection_seed", 1, "seed of the context projection W (fixed across seeds: one data-generating process)"),
+		{Name: "label", Type: pipeline.String, Default: "", Doc: "dataset label the results report under (\"\" = synthetic, or synthetic-context when context ≠ 0); " +
+			"a second label on the same data keeps, say, a large-M evaluation apart from the training-M one"},
 	}),
 	Outputs: dataOutputs,
 	Files:   syntheticFiles,
@@ -59,19 +63,60 @@ func runDataSynthetic(ctx context.Context, in pipeline.Inputs, p pipeline.Params
 	if err := positive(p, "n", "x_dim", "y_dim"); err != nil {
 		return nil, err
 	}
+	dataSeed := p.Int("data_seed")
+	if dataSeed == -1 {
+		dataSeed = p.Int("seed")
+	}
+	if dataSeed < 0 || p.Int("projection_seed") < 0 {
+		return nil, fmt.Errorf("%w: data_seed = %d, projection_seed = %d, want ≥ 0 (data_seed −1: the run's seed)", ErrParam, p.Int("data_seed"), p.Int("projection_seed"))
+	}
 	opts := datasets.SyntheticOptions{N: p.Int("n"), XDim: p.Int("x_dim"), YDim: p.Int("y_dim"),
-		Context: p.Float("context"), ProjectionSeed: uint64(p.Int("data_seed")), HoldSeed: uint32(p.Int("seed"))}
+		Context: p.Float("context"), ProjectionSeed: uint64(p.Int("projection_seed")), HoldSeed: uint32(p.Int("seed"))}
 	var d *datasets.Dataset
 	var err error
 	if p.String("source") == "reference" {
 		d, err = datasets.LoadSyntheticReference(dataDir(in.Files["x"], 2), opts)
 	} else {
-		d, err = datasets.Synthetic(opts, newRNG(p.Int("data_seed"), streamData))
+		d, err = datasets.Synthetic(opts, newRNG(dataSeed, streamData))
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInput, err)
 	}
+	if p.String("source") != "reference" {
+		d.Meta["data_seed"] = strconv.Itoa(dataSeed)
+	}
 	return dataOutput(d, TaskSynthetic, p, r)
+}
+
+// LabelSyntheticContext is the dataset label of the contextual synthetic
+// variant (data-synthetic with context ≠ 0).
+const LabelSyntheticContext = "synthetic-context"
+
+// paperComparable reports whether the paper has numbers for a dataset
+// label: not for the contextual synthetic variant nor for an evaluation at
+// a large M under a "<label>-m<M>" label, which the reference never ran.
+func paperComparable(label string) bool {
+	if strings.HasPrefix(label, LabelSyntheticContext) {
+		return false
+	}
+	i := strings.LastIndex(label, "-m")
+	if i < 0 || i+2 == len(label) {
+		return true
+	}
+	_, err := strconv.Atoi(label[i+2:])
+	return err != nil
+}
+
+// syntheticLabel is the dataset label of synthetic data: the label param,
+// else synthetic-context for the contextual variant, else synthetic.
+func syntheticLabel(p pipeline.Params) string {
+	switch {
+	case p.String("label") != "":
+		return p.String("label")
+	case p.Float("context") != 0:
+		return LabelSyntheticContext
+	}
+	return TaskSynthetic
 }
 
 var dataPowerKind = pipeline.Kind{
@@ -185,8 +230,11 @@ func dataOutput(d *datasets.Dataset, name string, p pipeline.Params, r pipeline.
 	}
 	d = limitSplits(d, limits)
 	label := name
-	if name == TaskPortfolio && d.Meta["layout"] == string(datasets.LayoutLegacy) {
+	switch {
+	case name == TaskPortfolio && d.Meta["layout"] == string(datasets.LayoutLegacy):
 		label = LabelPortfolioLegacy
+	case name == TaskSynthetic:
+		label = syntheticLabel(p)
 	}
 	d.Meta[datasetMetaLabel] = label
 	d.Meta[datasetMetaSeed] = strconv.Itoa(p.Int("seed"))

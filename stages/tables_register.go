@@ -3,8 +3,9 @@ package stages
 import "github.com/diffusion-dfl/pipe/pipeline"
 
 // tableKinds lists the aggregation and table kinds: aggregate (mean ± std
-// over seeds of every evaluation and training run) and paper-tables (the
-// paper's Table 1 and Table 2 beside our numbers).
+// over seeds of every evaluation and training run), paper-tables (the
+// paper's Table 1 and Table 2 beside our numbers), and tune-select (the
+// hold-only learning-rate choice of the tune pipeline).
 func tableKinds() []pipeline.Kind {
-	return []pipeline.Kind{aggregateKind(), paperTablesKind()}
+	return []pipeline.Kind{aggregateKind(), paperTablesKind(), tuneSelectKind()}
 }
