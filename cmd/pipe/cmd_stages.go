@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 
@@ -15,8 +16,9 @@ import (
 
 func stagesCommand() *cli.Command {
 	return &cli.Command{
-		Name:  "stages",
-		Usage: "document the built-in stage kinds: what each does, its params, inputs and outputs",
+		Name:      "stages",
+		Usage:     "document the built-in stage kinds: what each does, its params, inputs and outputs",
+		ArgsUsage: "[KIND|GLOB]...",
 		Description: "Citations such as power.md §7.5 name sections of the task documents in the\n" +
 			"repository's docs/ folder (docs/power.md, heading 7.5; docs/README.md explains them).",
 		Action: func(c *cli.Context) error {
@@ -24,7 +26,10 @@ func stagesCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			kinds := reg.Kinds()
+			kinds, err := selectKinds(reg.Kinds(), c.Args().Slice())
+			if err != nil {
+				return err
+			}
 			if len(kinds) == 0 {
 				fmt.Fprintln(c.App.Writer, "no built-in stage kinds are registered in this build")
 			} else {
@@ -137,4 +142,29 @@ func versionCommand() *cli.Command {
 			return nil
 		},
 	}
+}
+
+// selectKinds keeps the kinds named (or matched by a glob) in args; none
+// keeps all. A name that matches nothing is an error with a did-you-mean.
+func selectKinds(kinds []*pipeline.Kind, args []string) ([]*pipeline.Kind, error) {
+	if len(args) == 0 {
+		return kinds, nil
+	}
+	names := make([]string, len(kinds))
+	for i, k := range kinds {
+		names[i] = k.Name
+	}
+	var out []*pipeline.Kind
+	for _, a := range args {
+		n := len(out)
+		for _, k := range kinds {
+			if ok, _ := path.Match(a, k.Name); ok || a == k.Name {
+				out = append(out, k)
+			}
+		}
+		if len(out) == n {
+			return nil, fmt.Errorf("no built-in kind %q%s (kinds: %s)", a, pipeline.Suggest(a, names), strings.Join(names, ", "))
+		}
+	}
+	return out, nil
 }
