@@ -102,3 +102,15 @@ func TestChangedPublishedFile(t *testing.T) {
 		t.Fatalf("accepted change left no warning: %s", w)
 	}
 }
+
+// BenchmarkCheckKnownSums hashes the 224 price files and the constituents
+// list, the checksum cost LoadSP500 adds to every portfolio data stage.
+func BenchmarkCheckKnownSums(b *testing.B) {
+	dir := sharedData(b)
+	rels := sp500Rels(SP500Tickers())
+	for b.Loop() {
+		if _, err := checkKnownSums(dir, rels, false); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
