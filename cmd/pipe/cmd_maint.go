@@ -95,6 +95,13 @@ func verifyCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
+			// Shared, as a run: a gc in progress would otherwise delete
+			// records under the references being checked.
+			unlock, err := ws.store.LockShared(c.Context, artifacts.StoreLock)
+			if err != nil {
+				return err
+			}
+			defer unlock()
 			rep, err := pipeline.Verify(c.Context, ws.store)
 			if err != nil {
 				return err
