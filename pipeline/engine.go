@@ -34,6 +34,7 @@ type Config struct {
 type Engine struct {
 	cfg   Config
 	files *fileDigests
+	keys  keyDigests
 	host  string
 }
 
@@ -46,7 +47,8 @@ func NewEngine(cfg Config) *Engine {
 		cfg.DataDir = abs
 	}
 	host, _ := os.Hostname()
-	return &Engine{cfg: cfg, files: newFileDigests(cfg.Store), host: host}
+	return &Engine{cfg: cfg, files: newFileDigests(cfg.Store), host: host,
+		keys: keyDigests{m: map[artifacts.Digest]artifacts.Digest{}}}
 }
 
 // File returns the engine's file.

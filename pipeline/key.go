@@ -26,8 +26,11 @@ type KeyParts struct {
 	Fingerprint string                      // kind fingerprint, or ShellFingerprint
 	Params      Params                      // after the profile overlay and defaults
 	Inputs      map[string]artifacts.Digest // by Stage.InputNames
-	Files       map[string]artifacts.Digest // external files and deps
-	Outputs     []string
+	// KeyInputs replaces, in the key only, the digest of an input whose
+	// producer declares measurement columns (see PortSpec.Measures).
+	KeyInputs map[string]artifacts.Digest
+	Files     map[string]artifacts.Digest // external files and deps
+	Outputs   []string
 }
 
 // Key returns sha256 of the canonical JSON of the parts, and the canonical
@@ -46,8 +49,8 @@ func (kp *KeyParts) Key() (artifacts.Key, json.RawMessage, error) {
 		"kind":        kp.Kind,
 		"fingerprint": kp.Fingerprint,
 		"params":      json.RawMessage(params),
-		"inputs":      digestMap(kp.Inputs),
-		"files":       digestMap(kp.Files),
+		"inputs":      digestMap(kp.Inputs, kp.KeyInputs),
+		"files":       digestMap(kp.Files, nil),
 		"outputs":     outs,
 	}
 	b, err := canonWithRaw(doc)
@@ -58,9 +61,14 @@ func (kp *KeyParts) Key() (artifacts.Key, json.RawMessage, error) {
 	return artifacts.Key(hex.EncodeToString(sum[:])), params, nil
 }
 
-func digestMap(m map[string]artifacts.Digest) map[string]any {
+// digestMap returns the digests of m as key material, each replaced by its
+// entry in override, if any.
+func digestMap(m, override map[string]artifacts.Digest) map[string]any {
 	out := make(map[string]any, len(m))
 	for k, d := range m {
+		if o, ok := override[k]; ok {
+			d = o
+		}
 		out[k] = string(d)
 	}
 	return out

@@ -52,6 +52,11 @@ type PortSpec struct {
 	// Many marks an input that accepts any number of artifacts (for example
 	// every seed's evaluation); they arrive in Inputs.Tables as "name/<key>".
 	Many bool
+	// Measures names the measurement columns of an output table: wall-clock
+	// time, memory, anything that differs between two runs computing the
+	// same results. Dependents' keys hash the table without them, so a rerun
+	// that reproduces its results byte for byte reruns nothing downstream.
+	Measures []string
 }
 
 // FileDep is an external file or directory a built-in stage reads (raw data).

@@ -31,7 +31,8 @@ func (e *Engine) prepare(ctx context.Context, s *Stage, done outputsOf) (*prepar
 		return nil, err
 	}
 	p := &prepared{stage: s, parts: KeyParts{Kind: s.KindName(), Fingerprint: fp, Params: s.Params,
-		Inputs: map[string]artifacts.Digest{}, Files: map[string]artifacts.Digest{}, Outputs: s.Outputs},
+		Inputs: map[string]artifacts.Digest{}, KeyInputs: map[string]artifacts.Digest{},
+		Files: map[string]artifacts.Digest{}, Outputs: s.Outputs},
 		filePaths: map[string]string{}}
 	names, refs := s.inputPairs()
 	for i, n := range names {
@@ -40,6 +41,13 @@ func (e *Engine) prepare(ctx context.Context, s *Stage, done outputsOf) (*prepar
 			return nil, fmt.Errorf("stage %q: input %s: %s has not produced %q", s.Name, n, refs[i].Stage, refs[i].Output)
 		}
 		p.parts.Inputs[n] = d
+		kd, err := e.keyDigest(ctx, refs[i].Stage, refs[i].Output, d)
+		if err != nil {
+			return nil, fmt.Errorf("stage %q: input %s: %w", s.Name, n, err)
+		}
+		if kd != d {
+			p.parts.KeyInputs[n] = kd
+		}
 	}
 	if err := e.fileDeps(ctx, p); err != nil {
 		return nil, err

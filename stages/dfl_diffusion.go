@@ -20,8 +20,12 @@ const (
 	TimestepsImportance  = "importance"
 	ImportancePlain      = "plain"           // importance weights 1/(T·p_t) (synthetic resample.py)
 	ImportanceSelfNormal = "self_normalized" // power.md §4: normalized, clipped, adaptive u
-	BaselineNone         = "none"            // score-function weights as the KKT conditions give them
-	BaselineMean         = "mean"            // weights centered per program (model.CenterWeights)
+)
+
+// Score-function baselines (param "baseline").
+const (
+	BaselineNone = "none" // score-function weights as the KKT conditions give them
+	BaselineMean = "mean" // weights centered per program (model.CenterWeights)
 )
 
 // denoiseDraws is the number of independent (t, ε) draws of the denoising
@@ -46,6 +50,7 @@ var dflDiffusionKind = pipeline.Kind{
 		enumParam("importance_variant", ImportancePlain, "importance sampling: plain weights 1/(T·p_t) (synthetic reference) or self-normalized, 0.95-quantile-clipped weights with adaptive uniform mixing (power reference)", ImportancePlain, ImportanceSelfNormal),
 		intParam("steps", 20, "DDIM sampling steps S (reference: all T = 1000)"),
 		floatParam("eta", 0, "DDIM η (0 = deterministic as power and portfolio; synthetic reference 0.8)"),
+		floatParam("train_eta", -1, "DDIM η of the samples of the training steps (−1 = eta); the hold selection and decisions keep eta. The score function scores samples by the ELBO of the ancestral model, which η = 1 samples follow and η = 0 samples do not: on power, cos(SF, RP) is 0.52–0.58 with η = 0 samples and 0.88 with η = 1 (README, \"The score-function gap\")"),
 		intParam("samples", 16, "M, samples per context in training and in the hold evaluation (reference 25–30, portfolio 10)"),
 		intParam("checkpoint", 0, "reparameterization: sampling steps per checkpoint segment (0 = keep every step's activations)"),
 		boolParam("shared_noise", true, "score function: the M samples of a context share their ELBO timesteps and noise (common random numbers: unbiased, lower variance; reference: independent draws = false)"),
@@ -61,8 +66,10 @@ var dflDiffusionKind = pipeline.Kind{
 
 var dflOutputs = []pipeline.PortSpec{
 	{Name: "model", Doc: "the model of the selected epoch, with its provenance and method label"},
-	{Name: "curve", Doc: "per epoch (0 = before training): train_task_loss, hold_task_loss, denoise_loss (the regularizer), seconds"},
-	{Name: "stats", Doc: "sec_per_step_mean, sec_per_step_median, peak_heap_bytes, estimator_bytes, steps, best_epoch; metadata estimator, timesteps, K, steps_S"},
+	{Name: "curve", Doc: "per epoch (0 = before training): train_task_loss, hold_task_loss, denoise_loss (the regularizer), seconds",
+		Measures: []string{ColSeconds}},
+	{Name: "stats", Doc: "sec_per_step_mean, sec_per_step_median, peak_heap_bytes, estimator_bytes, steps, best_epoch; metadata estimator, timesteps, K, steps_S",
+		Measures: []string{ColSecPerStepMean, ColSecPerStepMedian, ColPeakHeapBytes}},
 }
 
 // diffusionLearner trains a diffusion model by decision-focused learning.
@@ -72,7 +79,8 @@ type diffusionLearner struct {
 	norm       *yNorm
 	rule       *decisionRule
 	m          int
-	sampler    model.Sampler
+	sampler    model.Sampler // hold evaluation and decisions
+	train      model.Sampler // the samples of the training steps (train_eta)
 	estimator  string
 	sf         model.ScoreFunction // K, importance sampler
 	checkpoint int
@@ -139,6 +147,13 @@ func newDiffusionLearner(t *task, pred *predictor, p pipeline.Params) (*diffusio
 	l := &diffusionLearner{t: t, d: pred.diff, norm: pred.norm, rule: rule, m: p.Int("samples"),
 		sampler: model.Sampler{Steps: p.Int("steps"), Eta: p.Float("eta")}, estimator: p.String("estimator"),
 		sf: model.ScoreFunction{K: p.Int("K"), Scale: 1}, checkpoint: p.Int("checkpoint"), center: p.String("baseline") == BaselineMean}
+	l.train = l.sampler
+	if eta := p.Float("train_eta"); eta != -1 {
+		if !(eta >= 0 && eta <= 1) {
+			return nil, fmt.Errorf("%w: train_eta = %g, want 0 ≤ η ≤ 1 or −1 (= eta)", ErrParam, eta)
+		}
+		l.train.Eta = eta
+	}
 	if p.Bool("shared_noise") {
 		l.sf.Shared = l.m
 	}
@@ -167,7 +182,7 @@ func (l *diffusionLearner) decisionGrad(ctx context.Context, b *split, rng *rand
 	if l.estimator == EstimatorRP {
 		return l.reparamGrad(ctx, b, rng)
 	}
-	u, err := l.d.Sample(ctx, b.x, l.m, l.sampler, rng)
+	u, err := l.d.Sample(ctx, b.x, l.m, l.train, rng)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -197,7 +212,7 @@ func (l *diffusionLearner) decisionGrad(ctx context.Context, b *split, rng *rand
 // reparamGrad samples with a differentiable chain and back-propagates the
 // per-sample gradients dL/dy_j through it.
 func (l *diffusionLearner) reparamGrad(ctx context.Context, b *split, rng *rand.Rand) (float64, int64, error) {
-	chain, err := l.d.SampleReparam(ctx, b.x, l.m, model.Reparam{Sampler: l.sampler, Checkpoint: l.checkpoint}, rng)
+	chain, err := l.d.SampleReparam(ctx, b.x, l.m, model.Reparam{Sampler: l.train, Checkpoint: l.checkpoint}, rng)
 	if err != nil {
 		return 0, 0, err
 	}

@@ -45,7 +45,8 @@ var policyKind = pipeline.Kind{
 	Inputs: []pipeline.PortSpec{{Name: "data", Doc: "a dataset artifact"}},
 	Outputs: []pipeline.PortSpec{
 		{Name: "model", Doc: "the policy network (metadata policy.project says whether evaluation projects its output)"},
-		{Name: "curve", Doc: "per epoch: train_task_loss, hold_task_loss (NaN with train_hold), denoise_loss (NaN), seconds"},
+		{Name: "curve", Doc: "per epoch: train_task_loss, hold_task_loss (NaN with train_hold), denoise_loss (NaN), seconds",
+			Measures: []string{ColSeconds}},
 	},
 	Run: runPolicy,
 }

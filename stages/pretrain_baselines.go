@@ -29,7 +29,7 @@ func baselineParams(epochs int, lr float64) []pipeline.ParamSpec {
 
 var baselineOutputs = []pipeline.PortSpec{
 	{Name: "model", Doc: "the trained predictor with its provenance"},
-	{Name: "curve", Doc: "per epoch: train_loss, hold_loss (NaN between evaluations), seconds"},
+	{Name: "curve", Doc: "per epoch: train_loss, hold_loss (NaN between evaluations), seconds", Measures: []string{ColSeconds}},
 }
 
 var pretrainGaussianKind = pipeline.Kind{

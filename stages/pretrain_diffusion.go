@@ -38,7 +38,7 @@ var pretrainDiffusionKind = pipeline.Kind{
 	Inputs: []pipeline.PortSpec{{Name: "data", Doc: "a dataset artifact"}},
 	Outputs: []pipeline.PortSpec{
 		{Name: "model", Doc: "the diffusion model (denoiser parameters, schedule, y normalization, provenance)"},
-		{Name: "curve", Doc: "per epoch: train_loss, hold_loss (NaN between evaluations), seconds"},
+		{Name: "curve", Doc: "per epoch: train_loss, hold_loss (NaN between evaluations), seconds", Measures: []string{ColSeconds}},
 	},
 	Run: runPretrainDiffusion,
 }
