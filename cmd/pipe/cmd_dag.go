@@ -39,7 +39,7 @@ func dagCommand() *cli.Command {
 				printDot(c.App.Writer, g)
 				return nil
 			}
-			printASCII(c.App.Writer, g)
+			printASCII(c.App.Writer, g, !c.Bool("full"))
 			return nil
 		},
 	}
@@ -58,7 +58,11 @@ func depths(g *dagGraph) map[string]int {
 	return d
 }
 
-func printASCII(w io.Writer, g *dagGraph) {
+// maxRefs is how many references of one input the collapsed graph lists
+// before it says how many more there are.
+const maxRefs = 4
+
+func printASCII(w io.Writer, g *dagGraph, short bool) {
 	d := depths(g)
 	width := 0
 	for _, n := range g.order {
@@ -73,7 +77,11 @@ func printASCII(w io.Writer, g *dagGraph) {
 		}
 		var ins []string
 		for _, in := range nd.inputNames {
-			ins = append(ins, in+" ← "+strings.Join(nd.inputs[in], ", "))
+			refs := nd.inputs[in]
+			if short && len(refs) > maxRefs+1 {
+				refs = append(refs[:maxRefs:maxRefs], fmt.Sprintf("… %d more", len(refs)-maxRefs))
+			}
+			ins = append(ins, in+" ← "+strings.Join(refs, ", "))
 		}
 		if len(ins) > 0 {
 			line += "  " + strings.Join(ins, "; ")

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -68,7 +69,7 @@ func (nd *dagNode) addMatrix(m map[string]any) {
 		if _, ok := nd.matrix[k]; !ok {
 			nd.matrixVars = append(nd.matrixVars, k)
 		}
-		if !contains(nd.matrix[k], v) {
+		if !slices.Contains(nd.matrix[k], v) {
 			nd.matrix[k] = append(nd.matrix[k], v)
 		}
 	}
@@ -78,7 +79,7 @@ func (nd *dagNode) addInput(name, ref string) {
 	if _, ok := nd.inputs[name]; !ok {
 		nd.inputNames = append(nd.inputNames, name)
 	}
-	if !contains(nd.inputs[name], ref) {
+	if !slices.Contains(nd.inputs[name], ref) {
 		nd.inputs[name] = append(nd.inputs[name], ref)
 	}
 }
@@ -88,7 +89,7 @@ func (nd *dagNode) upstream() []string {
 	var out []string
 	for _, in := range nd.inputNames {
 		for _, r := range nd.inputs[in] {
-			if ref, ok := pipeline.ParseRef(r); ok && !contains(out, ref.Stage) {
+			if ref, ok := pipeline.ParseRef(r); ok && !slices.Contains(out, ref.Stage) {
 				out = append(out, ref.Stage)
 			}
 		}
@@ -106,13 +107,4 @@ func (nd *dagNode) matrixText() string {
 		parts[i] = k + ": " + strings.Join(nd.matrix[k], ", ")
 	}
 	return fmt.Sprintf("×%d [%s]", nd.stages, strings.Join(parts, "; "))
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
