@@ -16,7 +16,9 @@ import (
 )
 
 // Render converts an artifact to an export format: "raw" (the bytes as
-// stored), "arrow" (the same, after checking they are an Arrow table), or,
+// stored), "arrow" (the same, after checking they are an Arrow table), "blob"
+// (the single cell of a one-row, one-column binary or string table: how a
+// built-in stage stores a file such as a PNG figure or an HTML report), or,
 // from an Arrow table, "csv" (header and rows), "md" (a Markdown table of all
 // columns) or "json" (an array of row objects, columns in schema order).
 // Floats are written in their shortest round-trip form (%g); nulls are empty
@@ -33,6 +35,8 @@ func Render(ipc []byte, format string) ([]byte, error) {
 	switch format {
 	case "arrow":
 		return ipc, nil
+	case "blob":
+		return renderBlob(rec)
 	case "csv":
 		return renderCSV(rec)
 	case "md":
@@ -169,4 +173,20 @@ func jsonCell(col arrow.Array, i int) string {
 		return "null"
 	}
 	return Cell(col, i)
+}
+
+// renderBlob returns the bytes of a one-row table's only column, binary or
+// string: built-in stages return Arrow tables, so a file they make is stored
+// as such a table and exported with format blob.
+func renderBlob(rec arrow.Record) ([]byte, error) {
+	if rec.NumCols() != 1 || rec.NumRows() != 1 {
+		return nil, fmt.Errorf("format blob needs a table of one row and one column, got %d rows × %d columns", rec.NumRows(), rec.NumCols())
+	}
+	switch col := rec.Column(0).(type) {
+	case *array.Binary:
+		return append([]byte(nil), col.Value(0)...), nil
+	case *array.String:
+		return []byte(col.Value(0)), nil
+	}
+	return nil, fmt.Errorf("format blob needs a binary or string column, column %q is %s", rec.ColumnName(0), rec.Column(0).DataType())
 }

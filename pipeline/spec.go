@@ -80,8 +80,9 @@ type Export struct {
 
 // exportFormats are the formats an export may name: arrow (the stored Arrow
 // IPC bytes, checked to be a table), csv, json, md (rendered from the
-// table), and raw (the stored bytes unchanged, for shell stages' files).
-var exportFormats = []string{"arrow", "csv", "json", "md", "raw"}
+// table), raw (the stored bytes unchanged, for shell stages' files), and blob
+// (the one cell of a built-in stage's one-row file table: a figure's PNG, a report's HTML).
+var exportFormats = []string{"arrow", "blob", "csv", "json", "md", "raw"}
 
 // Shell reports whether s runs a shell command rather than a built-in kind.
 func (s *Stage) Shell() bool { return s.Kind == "" }

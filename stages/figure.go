@@ -1,0 +1,10 @@
+package stages
+
+import "github.com/diffusion-dfl/pipe/pipeline"
+
+// figureKinds lists the kinds that draw the paper's figures as PNG
+// (figure_*.go; shared palette and layout in figure_draw.go) and the report
+// that puts them beside the tables in one HTML page (report.go).
+func figureKinds() []pipeline.Kind {
+	return []pipeline.Kind{figureCurvesKind(), figureTable2Kind(), figureSamplesKind(), figureGradientsKind(), reportKind()}
+}

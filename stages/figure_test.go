@@ -1,0 +1,138 @@
+package stages
+
+import (
+	"bytes"
+	"image"
+	"image/png"
+	"strings"
+	"testing"
+
+	"github.com/apache/arrow/go/v17/arrow"
+
+	"github.com/diffusion-dfl/pipe/artifacts"
+	"github.com/diffusion-dfl/pipe/pipeline"
+)
+
+// fakeCurve is a DFL curve artifact of one run.
+func fakeCurve(t *testing.T, dataset, method, seed string, hold []float64) arrow.Record {
+	t.Helper()
+	ep := make([]int64, len(hold))
+	secs := make([]float64, len(hold))
+	for i := range ep {
+		ep[i], secs[i] = int64(i), float64(i)+0.5
+	}
+	rec, err := artifacts.NewBuilder().Int64(ColEpoch, ep).Float64(ColHoldTaskLoss, hold).Float64(ColSeconds, secs).
+		Record(map[string]string{artifacts.MetaKind: KindCurve, MetaTask: TaskPower, MetaDataset: dataset, MetaMethod: method, MetaSeed: seed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return roundTrip(t, rec)
+}
+
+// decodeFigure checks a figure output is a PNG of at least minW × minH
+// pixels with more than one colour, and returns it.
+func decodeFigure(t *testing.T, rec arrow.Record, minW, minH int) image.Image {
+	t.Helper()
+	rec = roundTrip(t, rec)
+	if k, _ := artifacts.Meta(rec, artifacts.MetaKind); k != KindFigure {
+		t.Errorf("figure kind metadata %q, want %q", k, KindFigure)
+	}
+	b, err := blobOf(rec, ColPNG)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := png.Decode(bytes.NewReader(b))
+	if err != nil {
+		t.Fatalf("figure is not a PNG: %v", err)
+	}
+	if w, h := img.Bounds().Dx(), img.Bounds().Dy(); w < minW || h < minH {
+		t.Errorf("figure %d×%d px, want at least %d×%d", w, h, minW, minH)
+	}
+	colours := map[[4]uint32]bool{}
+	for y := 0; y < img.Bounds().Dy(); y += 7 {
+		for x := 0; x < img.Bounds().Dx(); x += 7 {
+			r, g, b, a := img.At(x, y).RGBA()
+			colours[[4]uint32{r, g, b, a}] = true
+		}
+	}
+	if len(colours) < 5 {
+		t.Errorf("figure has %d colours: blank?", len(colours))
+	}
+	return img
+}
+
+func TestFigureCurves(t *testing.T) {
+	tables := map[string]arrow.Record{
+		"curves/dfl-diffusion-sf-power-s0.curve":     fakeCurve(t, "power", "diffusion-sf", "0", []float64{5, 4.8, 4.7}),
+		"curves/dfl-diffusion-sf-power-s1.curve":     fakeCurve(t, "power", "diffusion-sf", "1", []float64{5.2, 4.9, 4.9}),
+		"curves/dfl-diffusion-sf-is-power-s0.curve":  fakeCurve(t, "power", "diffusion-sf-is", "0", []float64{5, 4.6, 4.5}),
+		"curves/dfl-diffusion-rp-synthetic-s0.curve": fakeCurve(t, "synthetic", "diffusion-rp", "0", []float64{1.3, 1.2, 1.1}),
+	}
+	out, rep := runKind(t, figureCurvesKind(), map[string]any{}, tables, "")
+	decodeFigure(t, out["png"], 2*int(4.2*figureDPI)-2, int(3.2*figureDPI)-2)
+	if !rep.has("2 datasets") {
+		t.Errorf("log %q does not count 2 datasets", rep.lines)
+	}
+}
+
+func TestFigureCurvesNeedsDFLCurves(t *testing.T) {
+	_, _, err := tryKind(figureCurvesKind(), map[string]any{}, map[string]arrow.Record{}, "")
+	if err == nil || !strings.Contains(err.Error(), "no DFL curve") {
+		t.Errorf("empty fan-in: err %v, want 'no DFL curve'", err)
+	}
+}
+
+func TestFigureTable2(t *testing.T) {
+	_, t2 := runTables(t, nil)
+	out, _ := runKind(t, figureTable2Kind(), map[string]any{}, map[string]arrow.Record{"table2": roundTrip(t, t2)}, "")
+	decodeFigure(t, out["png"], 600, 600)
+}
+
+func TestMethodColorsDistinct(t *testing.T) {
+	seen := map[[3]uint8]string{}
+	for m, c := range methodColors {
+		if m == "truth" || m == "oracle" || m == "population-optimum" {
+			continue // black and near-black reference lines
+		}
+		k := [3]uint8{c.R, c.G, c.B}
+		if other, dup := seen[k]; dup {
+			t.Errorf("methods %s and %s share colour %v", m, other, c)
+		}
+		seen[k] = m
+	}
+	if MethodColor("some-new-method") != MethodColor("some-new-method") {
+		t.Error("an unlisted method's colour is not stable")
+	}
+}
+
+func TestReportInlinesFiguresAndTables(t *testing.T) {
+	t1, t2 := runTables(t, nil)
+	curves := map[string]arrow.Record{"curves/dfl-diffusion-sf-power-s0.curve": fakeCurve(t, "power", "diffusion-sf", "0", []float64{5, 4.8})}
+	fig, _ := runKind(t, figureCurvesKind(), map[string]any{}, curves, "")
+	tables := map[string]arrow.Record{"table1": roundTrip(t, t1), "table2": roundTrip(t, t2),
+		"figures/figure-curves.png": roundTrip(t, fig["png"]), "curves/dfl-diffusion-sf-power-s0.curve": curves["curves/dfl-diffusion-sf-power-s0.curve"]}
+	out, _ := runKind(t, reportKind(), map[string]any{"commit": "abc123", "profile": "ci", "settings": []any{"hidden=32"}}, tables, "")
+	raw, err := artifacts.Marshal(out["html"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	html, err := pipeline.Render(raw, "blob")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := string(html)
+	for _, want := range []string{"<!DOCTYPE html>", "data:image/png;base64,", "Table 1: main results", "Table 2: estimator ablation",
+		"abc123", "<b>ci</b>", "hidden=32", "dfl-diffusion-sf-power-s0", "diffusion-sf-is", `data-images="pending"`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+	for _, bad := range []string{"src=\"http", "href=\"http", "<link"} {
+		if strings.Contains(page, bad) {
+			t.Errorf("report is not self-contained: has %q", bad)
+		}
+	}
+	if strings.Contains(page, "<th>loss_mean</th>") {
+		t.Error("report shows table2's machine column loss_mean")
+	}
+}
