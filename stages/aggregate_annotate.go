@@ -49,7 +49,7 @@ func annotateSummary(rows []summaryRow, evals, stats []aggRun, bs bootstrap) {
 	for i := range rows {
 		r := &rows[i]
 		r.mcSE, r.ciLow, r.ciHigh = math.NaN(), math.NaN(), math.NaN()
-		r.bestEpochs, r.startModel = bestEpochs(st[[2]string{r.dataset, r.method}])
+		r.bestEpochs, r.startModel = bestEpochs(st[[2]string{trainedOn(ev, r.dataset, r.method), r.method}])
 		if r.split == statsSplit && len(ev[[2]string{r.dataset, r.method}]) == 0 {
 			continue
 		}
@@ -72,6 +72,15 @@ func annotateSummary(rows []summaryRow, evals, stats []aggRun, bs bootstrap) {
 			r.ciLow, r.ciHigh = bs.interval(units, strings.Join([]string{r.dataset, r.method, r.split, r.metric}, "|"))
 		}
 	}
+}
+
+// trainedOn returns the dataset label a (dataset, method)'s models were
+// trained on: the evaluations' model dataset when they name one.
+func trainedOn(ev runIndex, dataset, method string) string {
+	for _, rv := range ev[[2]string{dataset, method}] {
+		return rv.trainedOn()
+	}
+	return dataset
 }
 
 // isMCMetric reports whether a metric has per-unit values and Monte-Carlo

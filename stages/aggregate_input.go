@@ -58,6 +58,18 @@ type aggRunID struct {
 	dataset string
 	method  string
 	seed    int
+	// modelDataset is the dataset label the evaluated model was trained
+	// on, when the record names one (MetaModelDataset); "" otherwise.
+	modelDataset string
+}
+
+// trainedOn is the dataset label under which the run's training stats
+// are found.
+func (id aggRunID) trainedOn() string {
+	if id.modelDataset != "" {
+		return id.modelDataset
+	}
+	return id.dataset
 }
 
 // aggRun is what one record contributes: per split, metric → value,
@@ -127,6 +139,7 @@ func readRunID(stage string, rec arrow.Record) (aggRunID, error) {
 		return id, fmt.Errorf("%w: stage %s: seed metadata %q is not an integer", ErrAggregateInput, stage, seed)
 	}
 	id.seed = s
+	id.modelDataset, _ = artifacts.Meta(rec, MetaModelDataset)
 	return id, nil
 }
 

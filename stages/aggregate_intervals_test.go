@@ -162,6 +162,29 @@ func TestAggregatePairedAndPerSeed(t *testing.T) {
 	}
 }
 
+// TestAggregateModelDataset: an evaluation under another dataset label
+// than its model's training (MetaModelDataset) finds that DFL run's best
+// epochs.
+func TestAggregateModelDataset(t *testing.T) {
+	e := fakePowerEval("eval-rp-m512-s0", "diffusion-rp", 0, 512, 3)
+	e.dataset, e.modelDataset, e.withUnits = "power-m512", "power", true
+	stats := []fakeStats{{stage: "dfl-rp-s0", task: "power", dataset: "power", method: "diffusion-rp", seed: 0, estimator: "rp", epoch0: true}}
+	in := aggregateInputs(t, []fakeEval{e}, stats)
+	defer releaseInputs(in)
+	out, err := runAggregate(context.Background(), in, defaultAggregateParams(t), &tablesLog{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := summaryRows(t, out["summary"])
+	if r := rows["power-m512/diffusion-rp/test/task_loss"]; r.bestEpochs != "0" || !r.startModel {
+		t.Errorf("best epochs %q, start model %v; want \"0\", true", r.bestEpochs, r.startModel)
+	}
+	best, _ := nullableFloats(out["per_seed"], "best_epoch")
+	if best[0] != 0 {
+		t.Errorf("per-seed best epoch %g, want 0", best[0])
+	}
+}
+
 // TestAggregateUnitsLoud: a units record whose mean does not reproduce its
 // metrics record, or a metrics record without units, fails naming stages.
 func TestAggregateUnitsLoud(t *testing.T) {

@@ -36,7 +36,7 @@ func perSeedRows(evals, stats []aggRun) []perSeedRow {
 	}
 	var out []perSeedRow
 	for _, rv := range append(append([]aggRun(nil), evals...), stats...) {
-		be, ok := best[runKey{rv.dataset, rv.method, rv.seed}]
+		be, ok := best[runKey{rv.trainedOn(), rv.method, rv.seed}]
 		if !ok {
 			be = -1
 		}

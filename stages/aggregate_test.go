@@ -33,7 +33,17 @@ type fakeEval struct {
 	m                            int64
 	test, hold                   float64 // task_loss (or return_pct on portfolio)
 	rmse                         float64
-	withUnits                    bool // also build a units record (fakeUnitsRecord)
+	withUnits                    bool   // also build a units record (fakeUnitsRecord)
+	modelDataset                 string // MetaModelDataset, when set
+}
+
+// fakeRunMeta is the metadata of a fake run's metrics or units record.
+func fakeRunMeta(kind string, e fakeEval) map[string]string {
+	md := map[string]string{artifacts.MetaKind: kind, "task": e.task, "dataset": e.dataset, "method": e.method, "seed": fmt.Sprint(e.seed)}
+	if e.modelDataset != "" {
+		md[MetaModelDataset] = e.modelDataset
+	}
+	return md
 }
 
 // fakeMetricsRecord builds a metrics record following the contract of the
@@ -57,8 +67,7 @@ func fakeMetricsRecord(t testing.TB, e fakeEval) arrow.Record {
 		Float64("rmse_hour_sum", hourSum).
 		Int64("n", []int64{100, 200}).
 		Int64("m", []int64{e.m, e.m}).
-		Record(map[string]string{artifacts.MetaKind: "metrics", "task": e.task, "dataset": e.dataset,
-			"method": e.method, "seed": fmt.Sprint(e.seed)})
+		Record(fakeRunMeta("metrics", e))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,8 +143,7 @@ func fakeUnitsRecord(t testing.TB, e fakeEval) arrow.Record {
 	}
 	rec, err := artifacts.NewBuilder().String("split", splits).Int64("unit", idx).
 		Float64("task_loss", loss).Float64("return_pct", ret).
-		Record(map[string]string{artifacts.MetaKind: "units", "task": e.task, "dataset": e.dataset,
-			"method": e.method, "seed": fmt.Sprint(e.seed)})
+		Record(fakeRunMeta("units", e))
 	if err != nil {
 		t.Fatal(err)
 	}

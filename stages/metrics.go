@@ -29,6 +29,13 @@ const (
 	mcSESuffix       = "_mc_se" // a metric's Monte-Carlo error column is metric + mcSESuffix
 )
 
+// MetaModelDataset is the metadata of a metrics or units artifact naming
+// the dataset label the evaluated model was trained on, when it differs
+// from the evaluation's (say a model trained on synthetic-context and
+// evaluated at M = 512 as synthetic-context-m512): the tables find the
+// DFL run's selected epochs under it.
+const MetaModelDataset = "model_dataset"
+
 // KindUnits is the kind metadata of a per-unit artifact: one row per split
 // and evaluation unit (a context, or a day of the portfolio).
 const KindUnits = "units"
@@ -98,9 +105,7 @@ func newUnitsRecord(rows []splitMetrics, meta map[string]string) (arrow.Record, 
 		loss, ret = append(loss, r.unitLoss...), append(ret, r.unitReturn...)
 	}
 	md := map[string]string{artifacts.MetaKind: KindUnits}
-	for _, k := range []string{MetaTask, MetaDataset, MetaMethod, MetaSeed} {
-		md[k] = meta[k]
-	}
+	copyRunMeta(md, meta)
 	return artifacts.NewBuilder().String(ColSplit, splits).Int64(ColUnit, units).
 		Float64(ColTaskLoss, loss).Float64(ColReturnPct, ret).Record(md)
 }
@@ -119,13 +124,22 @@ func newMetricsRecord(rows []splitMetrics, meta map[string]string) (arrow.Record
 		ns[i], ms[i], ds[i] = int64(r.n), int64(r.m), int64(r.draws)
 	}
 	md := map[string]string{artifacts.MetaKind: KindMetrics}
-	for _, k := range []string{MetaTask, MetaDataset, MetaMethod, MetaSeed} {
-		md[k] = meta[k]
-	}
+	copyRunMeta(md, meta)
 	return artifacts.NewBuilder().String(ColSplit, splits).Float64(ColTaskLoss, loss).
 		Float64(ColTaskLossMCSE, lossSE).Float64(ColReturnPct, ret).Float64(ColReturnPctMCSE, retSE).
 		Float64(ColSharpe, sharpe).Float64(ColEffAssets, eff).Float64(ColRMSE, rmse).Float64(ColRMSEHourSum, hour).
 		Int64(ColN, ns).Int64(ColM, ms).Int64(ColDraws, ds).Record(md)
+}
+
+// copyRunMeta copies a run's metadata (task, dataset, method, seed, and
+// the model's dataset when given and different) into md.
+func copyRunMeta(md, meta map[string]string) {
+	for _, k := range []string{MetaTask, MetaDataset, MetaMethod, MetaSeed} {
+		md[k] = meta[k]
+	}
+	if v := meta[MetaModelDataset]; v != "" && v != meta[MetaDataset] {
+		md[MetaModelDataset] = v
+	}
 }
 
 // trainStats is what a DFL stage measured about its training steps.

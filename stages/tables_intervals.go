@@ -31,13 +31,13 @@ func (row *table1Row) addIntervals(sum summaryIndex, s summaryRow, digits int) [
 		e.ciLow, e.ciHigh = roundDecimals(s.ciLow, digits+2), roundDecimals(s.ciHigh, digits+2)
 	}
 	if !math.IsNaN(s.mcSE) {
-		e.mc, e.mcSE = fmt.Sprintf("%.2g", s.mcSE), s.mcSE
+		e.mc, e.mcSE = fmt.Sprintf("%.2g", s.mcSE), roundSignificant(s.mcSE, 4)
 	}
 	if s.bestEpochs != "" {
 		e.epochs = s.bestEpochs
 		if s.startModel {
 			e.epochs += startModelMark
-			notes = append(notes, "† hold selection kept the starting model (epoch 0) for every seed: the row repeats its pretrained model's")
+			notes = append(notes, "† every seed kept its starting model (best epoch 0): equals its two-stage row")
 		}
 	}
 	if p, ok := sum.paired[[2]string{s.dataset, s.method}]; ok {
@@ -54,6 +54,14 @@ func (row *table1Row) addIntervals(sum summaryIndex, s summaryRow, digits int) [
 	}
 	row.table1Extra = e
 	return notes
+}
+
+// roundSignificant rounds v to the given significant digits (0 stays 0).
+func roundSignificant(v float64, digits int) float64 {
+	if v == 0 || math.IsNaN(v) || math.IsInf(v, 0) {
+		return v
+	}
+	return roundDecimals(v, digits-1-int(math.Floor(math.Log10(math.Abs(v)))))
 }
 
 // isBestBaseline reports whether a method is the baseline the dataset's

@@ -39,7 +39,7 @@ func TestTable1Intervals(t *testing.T) {
 		}
 	}
 	det := row["synthetic/deterministic"]
-	if epochs[det] != "0/0/0"+startModelMark || !strings.Contains(notes[det], "kept the starting model") {
+	if epochs[det] != "0/0/0"+startModelMark || !strings.Contains(notes[det], "kept its starting model") {
 		t.Errorf("deterministic kept epoch 0: best epochs %q, note %q", epochs[det], notes[det])
 	}
 	if sf := row["power/diffusion-sf"]; epochs[sf] != "3/4/5" || strings.Contains(notes[sf], "starting model") {
