@@ -15,6 +15,26 @@ func TestDirStoreConformance(t *testing.T) {
 	}, storetest.Options{Corrupt: corruptDir})
 }
 
+// TestNamespacedDirStoreConformance runs the suite on a project's view of
+// a store, beside another project's references.
+func TestNamespacedDirStoreConformance(t *testing.T) {
+	storetest.RunWith(t, func(t *testing.T) artifacts.Store {
+		whole := openDir(t)
+		other, err := whole.WithNamespace("projects/other")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := other.SetRef(t.Context(), "stages/train", []byte("other's")); err != nil {
+			t.Fatal(err)
+		}
+		s, err := whole.WithNamespace("projects/p")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}, storetest.Options{Corrupt: corruptDir})
+}
+
 func TestMemStoreConformance(t *testing.T) {
 	storetest.RunWith(t, func(t *testing.T) artifacts.Store {
 		return artifacts.NewMemStore()
