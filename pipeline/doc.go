@@ -49,5 +49,15 @@
 // stages/<stage> holds the key of a stage's latest successful run (for
 // status reasons, show, logs and lineage), pipelines/<name>/<profile> the
 // keys of the latest run of a pipeline or stage name (the roots of GC), and
-// logs/<stage> the log of a stage's latest failed run.
+// logs/<stage> the log of a stage's latest failed run. The CLI gives each
+// pipelines file its own reference namespace (ProjectNamespace), so GC from
+// one project keeps what other projects sharing the store reference.
+//
+// # Runs and GC
+//
+// A run's new records are referenced only when it ends, so a collection in
+// between would delete them. Engine.Run therefore holds the store lock
+// (artifacts.StoreLock) shared for its whole length, and GC's caller holds
+// it exclusively: they exclude each other across processes, while runs
+// still share the store with each other.
 package pipeline
