@@ -60,7 +60,7 @@ var gradientDiagnosticKind = pipeline.Kind{
 		{Name: "timesteps", Type: pipeline.Strings, Default: []any{TimestepsUniform, TimestepsImportance}, Doc: "SF timestep samplers: uniform, importance"},
 		enumParam("importance_variant", ImportancePlain, "importance sampling: plain or self_normalized (as dfl-diffusion)", ImportancePlain, ImportanceSelfNormal),
 		{Name: "noise", Type: pipeline.Strings, Default: []any{NoiseShared, NoiseIndependent}, Doc: "SF noise: shared across a context's M samples, or independent"},
-		{Name: "weights", Type: pipeline.Strings, Default: []any{WeightsRaw, WeightsCentered}, Doc: "SF weights: raw KKT weights, or centered per program (mean baseline)"},
+		{Name: "weights", Type: pipeline.Strings, Default: []any{WeightsRaw}, Doc: "SF weights: raw KKT weights, and/or centered per program (the mean baseline; weight_sum says how much it removes)"},
 	}, decisionParams()),
 	Inputs: []pipeline.PortSpec{
 		{Name: "data", Doc: "a dataset artifact"},

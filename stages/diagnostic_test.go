@@ -2,6 +2,7 @@ package stages
 
 import (
 	"bytes"
+	"errors"
 	"math"
 	"testing"
 
@@ -49,7 +50,7 @@ func TestWeightSumFraction(t *testing.T) {
 
 // diagnosticParams are small settings of the gradient diagnostic.
 func diagnosticParams() map[string]any {
-	return map[string]any{"contexts": 16, "samples": 4, "steps": 4, "Ks": []any{2}, "seed": 3}
+	return map[string]any{"contexts": 16, "samples": 4, "steps": 4, "Ks": []any{2}, "seed": 3, "weights": []any{WeightsRaw, WeightsCentered}}
 }
 
 // The diffusion diagnostic: one row per configuration, cosines in [−1, 1],
@@ -102,5 +103,32 @@ func TestGradientDiagnosticGaussian(t *testing.T) {
 		if c < 0.9 {
 			t.Errorf("Gaussian %s weights: cos(SF, RP) = %.3f, want ≥ 0.9", w[i], c)
 		}
+	}
+}
+
+// train_eta changes the training samples only: an invalid value is a
+// param error, and η = 1 training draws give another model than η = 0.
+func TestTrainEta(t *testing.T) {
+	fx := newTinyDFL(t)
+	in := map[string]arrow.Record{"data": fx.data, "model": fx.diffusion}
+	if _, _, err := tryKind(dflDiffusionKind, dflParams(map[string]any{"train_eta": 1.5}), in, ""); !errors.Is(err, ErrParam) {
+		t.Errorf("train_eta 1.5: error %v, want ErrParam", err)
+	}
+	base, _ := runKind(t, dflDiffusionKind, dflParams(map[string]any{"epochs": 1, "patience": 0}), in, "")
+	same, _ := runKind(t, dflDiffusionKind, dflParams(map[string]any{"epochs": 1, "patience": 0, "train_eta": 0}), in, "")
+	other, _ := runKind(t, dflDiffusionKind, dflParams(map[string]any{"epochs": 1, "patience": 0, "train_eta": 1}), in, "")
+	curve := func(out map[string]arrow.Record) []float64 {
+		v, err := artifacts.Float64s(out["curve"], ColTrainTaskLoss)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	b, s, o := curve(base), curve(same), curve(other)
+	if b[1] != s[1] {
+		t.Errorf("train_eta 0 = eta: train task loss %g, want %g", s[1], b[1])
+	}
+	if b[1] == o[1] {
+		t.Errorf("train_eta 1: train task loss %g equals η = 0's", o[1])
 	}
 }
