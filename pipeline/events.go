@@ -11,13 +11,13 @@ type EventType int
 
 // Event types, in the order a stage can go through them.
 const (
-	EventStarted  EventType = iota // the stage began executing
-	EventProgress                  // a running stage reported progress
-	EventCached                    // the stage's result was found in the store
-	EventRan                       // the stage executed successfully
-	EventFailed                    // the stage failed (or was cancelled)
-	EventSkipped                   // the stage did not run because an upstream stage failed
-	EventInterrupted               // the run was cancelled (Ctrl-C) while the stage ran
+	EventStarted     EventType = iota // the stage began executing
+	EventProgress                     // a running stage reported progress
+	EventCached                       // the stage's result was found in the store
+	EventRan                          // the stage executed successfully
+	EventFailed                       // the stage failed
+	EventSkipped                      // the stage did not run because an upstream stage failed
+	EventInterrupted                  // the run was cancelled (Ctrl-C) while the stage ran
 )
 
 // Status strings of a finished stage, as printed by `pipe run --json`.
