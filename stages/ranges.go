@@ -35,7 +35,7 @@ var paramRanges = map[string]*pipeline.Range{
 	// sampling and estimators
 	"K": atLeastOne.Upto(1e6), "Ks": atLeastOne.Upto(1e6), "steps": atLeastOne.Upto(1e6),
 	"samples": atLeastOne.Upto(1e6), "draws": atLeastOne.Upto(1e6), "contexts": atLeastOne.Upto(1e6),
-	"checkpoint": nonNeg, "eta": unit, "etas": unit, "smooth": nonNeg.Or(-1),
+	"checkpoint": nonNeg, "eta": unit, "etas": unit, "train_eta": unit.Or(-1), "smooth": nonNeg.Or(-1),
 	// reporting
 	"bootstrap": nonNeg, "ci_level": pipeline.Positive().Upto(1), "columns": atLeastOne.Upto(100),
 	"metric_digits": pipeline.Between(0, 12),
