@@ -134,13 +134,13 @@ func TestMethodCatalogue(t *testing.T) {
 	}
 	for _, label := range []string{"diffusion-sf", "diffusion-sf-is", "diffusion-rp", "gaussian-sf", "gaussian-rp",
 		"deterministic", "two-stage-diffusion", "two-stage-gaussian", "two-stage-mlp", "policy", "oracle",
-		"equal-weight", "diffusion-sf-k50", "diffusion-sf-is-k50"} {
+		"equal-weight", "population-optimum", "true-saa", "diffusion-sf-k50", "diffusion-sf-is-k50"} {
 		if !seen[label] {
 			t.Errorf("contract label %q missing from Methods", label)
 		}
 	}
-	if len(seen) != 14 {
-		t.Errorf("%d labels, the contract has 14", len(seen))
+	if len(seen) != 16 {
+		t.Errorf("%d labels, the contract has 16", len(seen))
 	}
 	for _, label := range AblationMethods() {
 		if m, ok := LookupMethod(label); !ok || m.Estimator == "" {
