@@ -103,10 +103,19 @@ func (o *logExpObjective) hess(dst, z []float64) {
 	}
 }
 
+// maxLogF bounds |log F(z*)|: beyond it F, its multipliers and the
+// per-sample terms of Differentiate (F·y·yᵀ and the like) overflow or lose
+// their precision in float64.
+const maxLogF = 600
+
 // solveLogDomain minimises g over the box and returns the solution in F's
 // terms: since ∇F = F·∇g, the multipliers of ∇F + Gᵀλ = 0 are F(z*) times
 // those of ∇g + Gᵀλ' = 0, and so are the stationarity and complementarity
-// residuals.
+// residuals. If |log F(z*)| > maxLogF (samples of size 10² and more), z* is
+// still returned but the solution is StatusNoConvergence with an
+// ErrNoConvergence error, NaN multipliers and infinite residuals: its
+// multipliers in F's terms are not representable, and Differentiate could
+// not use them.
 func (a Allocation) solveLogDomain(ctx context.Context, Y *mat.Dense, opts *Options) (*Solution, error) {
 	z0 := make([]float64, a.N)
 	for i := range z0 {
@@ -118,7 +127,18 @@ func (a Allocation) solveLogDomain(ctx context.Context, Y *mat.Dense, opts *Opti
 	if sol == nil || sol.Z == nil {
 		return sol, fmt.Errorf("allocation (log domain): %w", err)
 	}
-	f := math.Exp(obj.value(sol.Z))
+	logF := obj.value(sol.Z)
+	if math.Abs(logF) > maxLogF {
+		inf := math.Inf(1)
+		sol.Status, sol.Objective = StatusNoConvergence, math.Exp(logF)
+		sol.Residuals = Residuals{Stationarity: inf, Complementarity: inf}
+		for i := range sol.Lambda {
+			sol.Lambda[i] = math.NaN()
+		}
+		return sol, fmt.Errorf("allocation: optimal value F = exp(%.4g) is outside exp(±%d), where its multipliers overflow: %w",
+			logF, maxLogF, ErrNoConvergence)
+	}
+	f := math.Exp(logF)
 	for i := range sol.Lambda {
 		sol.Lambda[i] *= f
 	}

@@ -76,7 +76,8 @@ type kktSystem struct {
 	pos      []int     // pos[j]: index of j in free, or −1
 	hard     []int     // general hard inequality rows kept as constraints
 	pins     []int
-	softPins bool // with a ridge, pins are rows with diagonal r
+	softPins bool    // with a ridge, pins are rows with diagonal r
+	hscale   float64 // max |H_jj| of the whole Hessian block (with ridge and smoothing), or 1
 	r        *mat.Dense
 	lu       mat.LU
 	info     KKTInfo
@@ -94,6 +95,7 @@ func newKKT(h []float64, rs rowSet, sol *Solution, pins []int, ridge, smooth, la
 		sys.hpp[i*n+i] += ridge + smooth
 	}
 	hscale := hessScale(sys.hpp, n)
+	sys.hscale = hscale
 	fixed := make([]bool, n)
 	weights := make([]float64, len(rs.h))
 	for i := range rs.h {
@@ -196,8 +198,10 @@ func (s *kktSystem) assemble(p int, ridge float64) {
 }
 
 // factor computes the LU factorization of the reduced system and reports
-// whether it is well posed: non-singular with condition estimate at most
-// condLimit.
+// whether it is well posed: its condition estimate, measured against the
+// larger of ‖R‖max and the whole Hessian's scale (so that a reduced system
+// whose entries are all negligible next to the problem's curvature counts
+// as singular), is at most condLimit.
 func (s *kktSystem) factor(condLimit float64) bool {
 	if s.info.Size == 0 {
 		s.info.Cond = 1
@@ -205,32 +209,36 @@ func (s *kktSystem) factor(condLimit float64) bool {
 	}
 	s.lu.Factorize(s.r)
 	s.info.Cond = s.lu.Cond()
-	return s.info.Cond <= condLimit
+	rmax := maxAbs(s.r.RawMatrix().Data)
+	return s.info.Cond*max(1, s.hscale/rmax) <= condLimit
 }
 
-// autoRidgeFloor is the smallest automatic δ relative to ‖R‖max.
+func maxAbs(x []float64) float64 {
+	m := 0.0
+	for _, v := range x {
+		m = max(m, math.Abs(v))
+	}
+	return m
+}
+
+// autoRidgeFloor is the smallest automatic δ relative to ŝ (see regularize).
 const autoRidgeFloor = 1e-6
 
 // regularize refactors an ill-posed system with δ on the z block and −δ on
-// the constraint rows, δ = 1e-6·‖R‖max growing ×100 up to 1e-2·‖R‖max until
-// the condition estimate is at most condLimit. Only systems without a unique
+// the constraint rows, δ = 1e-6·ŝ growing ×100 up to 1e-2·ŝ until the
+// condition estimate is at most condLimit, where ŝ = max(‖R‖max, max_j
+// |H_jj|) is the scale of the system before reduction. Only systems without a unique
 // derivative get here (a well-posed one passes factor unchanged), so δ
 // never perturbs an exact answer. The floor bounds the result: without
 // Ridge, the regularized matrix is quasi-definite, [P Bᵀ; B −δI] with
 // P ⪰ δI, whose adjoint has u_z = (P + BᵀB/δ)⁻¹a, so
 //
-//	‖u_z‖₂ ≤ ‖a‖₂/δ ≤ 1e6·‖a‖₂/‖R‖max,
+//	‖u_z‖₂ ≤ ‖a‖₂/δ ≤ 1e6·‖a‖₂/ŝ,
 //
-// hence ‖DY_j‖₂ ≤ (1/M)‖D_j‖₂·1e6‖a‖₂/‖R‖max and |w_j| ≤ ‖∇f(y_j, z*)‖₂·1e6‖a‖₂/‖R‖max.
+// hence ‖DY_j‖₂ ≤ (1/M)‖D_j‖₂·1e6‖a‖₂/ŝ and |w_j| ≤ ‖∇f(y_j, z*)‖₂·1e6‖a‖₂/ŝ.
 func (s *kktSystem) regularize(condLimit float64) error {
 	raw := s.r.RawMatrix()
-	scale := 0.0
-	for _, v := range raw.Data {
-		scale = max(scale, math.Abs(v))
-	}
-	if scale == 0 {
-		scale = 1
-	}
+	scale := max(maxAbs(raw.Data), s.hscale)
 	reg := mat.NewDense(raw.Rows, raw.Cols, nil)
 	for delta := autoRidgeFloor * scale; delta <= 1e-2*scale; delta *= 100 {
 		reg.Copy(s.r)

@@ -223,7 +223,7 @@ func TestPortfolioTieOneSided(t *testing.T) {
 
 // TestAutomaticRidgeBound: where no derivative exists even one-sidedly (an
 // allocation coordinate that F ignores, strictly inside the box), the
-// automatic ridge δ ≥ 1e-6·‖R‖max bounds the result by
+// automatic ridge δ ≥ 1e-6·max(‖R‖max, max_j H_jj) bounds the result by
 // ‖DY_j‖₂ ≤ (1/M)‖D_j‖₂‖a‖₂/δ.
 func TestAutomaticRidgeBound(t *testing.T) {
 	y := mat.NewDense(1, 4, []float64{0.5, -0.3, 0.2, 0})
@@ -246,5 +246,23 @@ func TestAutomaticRidgeBound(t *testing.T) {
 	bound := mat.Norm(d, 2) * math.Sqrt(dot(a, a)) / info.Ridge
 	if got := mat.Norm(sens.DY, 2); got > bound || math.IsNaN(got) {
 		t.Errorf("‖DY‖ = %g above the documented bound %g (δ = %g)", got, bound, info.Ridge)
+	}
+}
+
+// TestAllocationUnrepresentableValue: with samples of 100, F* = e^-2000
+// underflows, and so would its multipliers F·λ'; Solve returns z* with
+// ErrNoConvergence, NaN multipliers and infinite residuals, so that callers
+// (the stages' clipping retry) do not differentiate it.
+func TestAllocationUnrepresentableValue(t *testing.T) {
+	y := mat.NewDense(1, 10, filled(10, 100))
+	sol, err := Solve(context.Background(), NewAllocation(), y, nil)
+	if !errors.Is(err, ErrNoConvergence) || sol.Status != StatusNoConvergence {
+		t.Fatalf("error %v, status %v; want ErrNoConvergence", err, sol.Status)
+	}
+	if maxAbsDiff(sol.Z, filled(10, 2)) != 0 || !math.IsNaN(sol.Lambda[0]) || !math.IsInf(sol.Residuals.Max(), 1) {
+		t.Errorf("z = %v, λ = %v, residuals %+v", sol.Z, sol.Lambda, sol.Residuals)
+	}
+	if _, err := Solve(context.Background(), NewAllocation(), mat.NewDense(1, 10, filled(10, -100)), nil); err != nil {
+		t.Errorf("F* = 1 at z = 0: %v", err)
 	}
 }

@@ -89,6 +89,10 @@ func (o *logSumExp) Hess(dst *mat.SymDense, z []float64) {
 	}
 }
 
+// maxLogF is the solver's bound on |log F(z*)| (its allocation_log.go):
+// beyond it the multipliers F·λ' overflow, and the rule clips the samples.
+const maxLogF = 600
+
 // solveAllocationLog solves the allocation SAA problem through its
 // log-domain objective with the solver's general interior-point method and
 // returns the solution in the allocation's own terms: the multipliers of
@@ -108,7 +112,11 @@ func solveAllocationLog(ctx context.Context, a solver.Allocation, y *mat.Dense) 
 	if err != nil && !usable(sol) {
 		return sol, fmt.Errorf("log-domain allocation solve: %w", err)
 	}
-	f := math.Exp(obj.Value(sol.Z))
+	logF := obj.Value(sol.Z)
+	if math.Abs(logF) > maxLogF {
+		return sol, fmt.Errorf("log-domain allocation solve: optimal value exp(%.4g) overflows the multipliers", logF)
+	}
+	f := math.Exp(logF)
 	out := &solver.Solution{Z: sol.Z, Lambda: make([]float64, len(sol.Lambda)), Nu: sol.Nu, Objective: f,
 		Status: sol.Status, Iterations: sol.Iterations, Residuals: sol.Residuals}
 	for i, l := range sol.Lambda {
