@@ -59,7 +59,7 @@ func lineageJSON(n *pipeline.LineageNode) map[string]any {
 		return map[string]any{"stage": r.Stage, "output": n.Output, "key": r.Key, "repeat": true}
 	}
 	out := map[string]any{"stage": r.Stage, "output": n.Output, "key": r.Key, "kind": r.Kind, "profile": r.Profile,
-		"params": r.Params, "outputs": r.Outputs, "files": r.Files, "end": r.End, "duration_sec": r.DurationSec}
+		"params": r.Params, "outputs": r.Outputs, "files": r.Files, "end": r.End, "duration_sec": r.DurationSec, "backend": r.Backend}
 	ins := map[string]any{}
 	for name, p := range n.Inputs {
 		if p == nil {
@@ -86,6 +86,9 @@ func printLineage(w io.Writer, n *pipeline.LineageNode, label, indent string) {
 	sub := indent + "  "
 	if len(r.Params) > 2 {
 		fmt.Fprintf(w, "%s  params %s\n", sub, r.Params)
+	}
+	if r.Backend != "" {
+		fmt.Fprintf(w, "%s  backend %s\n", sub, r.Backend)
 	}
 	for _, f := range sortedKeys(r.Files) {
 		fmt.Fprintf(w, "%s  file %s %s\n", sub, f, r.Files[f].Short())

@@ -32,6 +32,7 @@ type artifactJSON struct {
 	Output   string            `json:"output"`
 	Profile  string            `json:"profile"` // "default" or the profile's name
 	Note     string            `json:"note,omitempty"`
+	Backend  string            `json:"backend,omitempty"` // numeric backend of the run
 	Digest   string            `json:"digest"`
 	Path     string            `json:"path"` // the object's file in the store (read-only)
 	Bytes    int               `json:"bytes"`
@@ -91,6 +92,7 @@ func showAction(c *cli.Context) error {
 		}
 		a.Profile, a.Note, a.Path = profileLabel(ws.file.Profile), res.note, ws.store.ObjectPath(d)
 		all = append(all, a)
+		a.Backend = rec.Backend
 		if !c.Bool("json") {
 			printArtifact(c.App.Writer, a, table)
 		}
@@ -114,6 +116,9 @@ func printArtifact(w io.Writer, a *artifactJSON, table string) {
 	fmt.Fprintln(w)
 	if a.Note != "" {
 		fmt.Fprintf(w, "note: %s\n", a.Note)
+	}
+	if a.Backend != "" {
+		fmt.Fprintf(w, "backend: %s\n", a.Backend)
 	}
 	if a.Format == "bytes" {
 		fmt.Fprintf(w, "not an Arrow table; %d lines; first lines:\n%s", a.Rows, a.Text)

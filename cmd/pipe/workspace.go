@@ -60,13 +60,13 @@ func openWorkspace(c *cli.Context) (*workspace, error) {
 		return nil, err
 	}
 	dataDir := firstNonEmpty(flagString(c, "data-dir"), os.Getenv("PIPE_DATA_DIR"), filepath.Join(f.Dir, "data"))
-	fp, err := fingerprint.New(fingerprint.Config{Sources: pipe.Sources()})
+	fp, err := fingerprint.New(fingerprint.Config{Sources: pipe.Sources(), Reach: pipe.Reach()})
 	if err != nil {
 		return nil, err
 	}
 	fps := pipeline.CacheFingerprints(fp, store, fp.SourceDigest)
 	eng := pipeline.NewEngine(pipeline.Config{File: f, Store: store, Fingerprints: fps, DataDir: dataDir,
-		Version: programVersion(), Executor: local.New(store, local.Options{})})
+		Version: programVersion(), Backend: backend, Executor: local.New(store, local.Options{})})
 	return &workspace{file: f, store: store, engine: eng, dataDir: dataDir}, nil
 }
 
