@@ -106,12 +106,16 @@ func TestHindsightPortfolio(t *testing.T) {
 	for _, c := range []struct {
 		method string
 		ret    float64
-	}{{MethodOracle, 100 * (0.03 - 0.005 + 0.02) / 3}, {MethodEqualWeight, 100 * (0.02 - 0.035 + 0.03) / 9}} {
+		eff    float64 // effective number of assets: one asset a day, or all three
+	}{{MethodOracle, 100 * (0.03 - 0.005 + 0.02) / 3, 1}, {MethodEqualWeight, 100 * (0.02 - 0.035 + 0.03) / 9, 3}} {
 		out, rep := runKind(t, hindsightKind, map[string]any{"method": c.method, "splits": []any{"test"}}, map[string]arrow.Record{"data": rec}, "")
 		ret, _ := artifacts.Float64s(out["metrics"], ColReturnPct)
 		loss, _ := artifacts.Float64s(out["metrics"], ColTaskLoss)
 		if math.Abs(ret[0]-c.ret) > 1e-12 || math.Abs(loss[0]+ret[0]/100) > 1e-9 {
 			t.Errorf("%s: return %g%%, task loss %g; want %g%% and ≈ −return", c.method, ret[0], loss[0], c.ret)
+		}
+		if eff, _ := artifacts.Float64s(out["metrics"], ColEffAssets); math.Abs(eff[0]-c.eff) > 1e-12 {
+			t.Errorf("%s: effective assets %g, want %g", c.method, eff[0], c.eff)
 		}
 		if ds, _ := artifacts.Meta(out["metrics"], MetaDataset); ds != LabelPortfolioLegacy {
 			t.Errorf("%s: dataset %q", c.method, ds)
