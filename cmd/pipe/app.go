@@ -44,6 +44,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			logsCommand(), gcCommand(), verifyCommand(), stagesCommand(), fetchCommand(), versionCommand(),
 		},
 	}
+	app.Commands = append(app.Commands, diffCommand()...) // pipe metrics diff, pipe params diff (cmd_diff.go)
 	for _, c := range app.Commands {
 		c.Flags = append(c.Flags, globalFlags()...)
 	}
