@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"image"
 	"image/png"
+	"os"
 	"strings"
 	"testing"
 
@@ -134,5 +135,36 @@ func TestReportInlinesFiguresAndTables(t *testing.T) {
 	}
 	if strings.Contains(page, "<th>loss_mean</th>") {
 		t.Error("report shows table2's machine column loss_mean")
+	}
+}
+
+func TestFigureGradients(t *testing.T) {
+	var ks []int64
+	var eta, cos, corr []float64
+	var ts, ws, ns, sampler []string
+	for _, e := range []float64{0, 1} {
+		for _, tm := range []string{TimestepsUniform, TimestepsImportance} {
+			for _, w := range []string{WeightsRaw, WeightsCentered} {
+				for i, k := range []int64{1, 10, 100} {
+					ks, eta, ts, ws, ns, sampler = append(ks, k), append(eta, e), append(ts, tm), append(ws, w), append(ns, NoiseShared), append(sampler, "diffusion")
+					cos, corr = append(cos, 0.1*float64(i+1)), append(corr, 0.2*float64(i+1))
+				}
+			}
+		}
+	}
+	rec, err := artifacts.NewBuilder().String("sampler", sampler).Float64("eta", eta).Int64("K", ks).String("timesteps", ts).
+		String("noise", ns).String("weights", ws).Float64("cos_rp", cos).Float64("cos_rp_corrected", corr).
+		Record(map[string]string{artifacts.MetaKind: KindGradientCosine})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, rep := runKind(t, figureGradientsKind(), map[string]any{}, map[string]arrow.Record{"cosines": roundTrip(t, rec)}, "")
+	decodeFigure(t, out["png"], 1200, 400)
+	if !rep.has("2 panels") {
+		t.Errorf("log %q: want 2 panels (one per η)", rep.lines)
+	}
+	if os.Getenv("PIPE_FIGURE_OUT") != "" { // look at it: PIPE_FIGURE_OUT=/tmp/g.png go test -run FigureGradients
+		b, _ := blobOf(out["png"], ColPNG)
+		os.WriteFile(os.Getenv("PIPE_FIGURE_OUT"), b, 0o644)
 	}
 }
