@@ -6,5 +6,5 @@ import "github.com/diffusion-dfl/pipe/pipeline"
 // (figure_*.go; shared palette and layout in figure_draw.go) and the report
 // that puts them beside the tables in one HTML page (report.go).
 func figureKinds() []pipeline.Kind {
-	return []pipeline.Kind{figureCurvesKind(), figureTable2Kind(), figureSamplesKind(), figureGradientsKind(), reportKind()}
+	return []pipeline.Kind{figureCurvesKind(), figureTable2Kind(), figureSamplesKind(), figureGradientsKind(), figureAssetsKind(), reportKind()}
 }

@@ -2,6 +2,7 @@ package stages
 
 import (
 	"bytes"
+	"fmt"
 	"image"
 	"image/png"
 	"os"
@@ -166,5 +167,28 @@ func TestFigureGradients(t *testing.T) {
 	if os.Getenv("PIPE_FIGURE_OUT") != "" { // look at it: PIPE_FIGURE_OUT=/tmp/g.png go test -run FigureGradients
 		b, _ := blobOf(out["png"], ColPNG)
 		os.WriteFile(os.Getenv("PIPE_FIGURE_OUT"), b, 0o644)
+	}
+}
+
+func TestFigureAssets(t *testing.T) {
+	tables := map[string]arrow.Record{}
+	for _, n := range []int{10, 25, 50} {
+		for _, m := range []string{"two-stage-diffusion", "diffusion-sf-is"} {
+			rec, err := artifacts.NewBuilder().String("split", []string{"hold", "test"}).Float64("return_pct", []float64{9, float64(n) / 100}).
+				Record(map[string]string{artifacts.MetaKind: "metrics", MetaMethod: m})
+			if err != nil {
+				t.Fatal(err)
+			}
+			tables[fmt.Sprintf("metrics/assets-eval-%s-portfolio-n%d-s0.metrics", m, n)] = roundTrip(t, rec)
+		}
+	}
+	out, rep := runKind(t, figureAssetsKind(), map[string]any{}, tables, "")
+	decodeFigure(t, out["png"], 600, 450)
+	if !rep.has("2 methods over 6 evaluations") {
+		t.Errorf("log %q", rep.lines)
+	}
+	tables["metrics/eval-x-portfolio-s0.metrics"] = tables["metrics/assets-eval-diffusion-sf-is-portfolio-n10-s0.metrics"]
+	if _, _, err := tryKind(figureAssetsKind(), map[string]any{}, tables, ""); err == nil || !strings.Contains(err.Error(), "-n<assets>-") {
+		t.Errorf("stage without n: err %v", err)
 	}
 }
