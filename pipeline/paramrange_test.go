@@ -81,12 +81,12 @@ func TestRegisterRejectsDefaultOutOfRange(t *testing.T) {
 // TestRangeString pins the forms `pipe stages` shows.
 func TestRangeString(t *testing.T) {
 	for r, want := range map[*pipeline.Range]string{
-		pipeline.AtLeast(1):             "≥ 1",
-		pipeline.Positive():             "> 0",
-		pipeline.Between(0, 1):          "in [0, 1]",
-		pipeline.AtLeast(0).Or(-1):      "≥ 0 or -1",
-		pipeline.Positive().Upto(1e9):   "in (0, 1000000000]",
-		pipeline.AtLeast(1).Upto(1<<20): "in [1, 1048576]",
+		pipeline.AtLeast(1):               "≥ 1",
+		pipeline.Positive():               "> 0",
+		pipeline.Between(0, 1):            "in [0, 1]",
+		pipeline.AtLeast(0).Or(-1):        "≥ 0 or -1",
+		pipeline.Positive().Upto(1e9):     "in (0, 1000000000]",
+		pipeline.AtLeast(1).Upto(1 << 20): "in [1, 1048576]",
 	} {
 		if got := r.String(); got != want {
 			t.Errorf("%+v: %q, want %q", *r, got, want)
