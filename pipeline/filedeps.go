@@ -39,6 +39,11 @@ type fileDigests struct {
 	loaded bool
 	cache  map[string]fileStat
 	dirty  bool
+	// memo, while a status pass is open (see memoize), holds the digest of
+	// every path digested in it: a data directory that many stages read is
+	// walked once per `pipe status`, not once per stage.
+	memo  map[string]artifacts.Digest
+	walks int // paths walked, for tests
 }
 
 func newFileDigests(s artifacts.Store) *fileDigests {
@@ -59,9 +64,47 @@ func (fd *fileDigests) load(ctx context.Context) {
 	}
 }
 
+// memoize opens a pass in which each path is digested at most once, and
+// returns the function that closes it. Status opens one: it only reports,
+// so files edited during it cost nothing worse than a stale report. A run
+// does not, since a stage's key must follow the files as they are when it
+// starts, which can be minutes after the run did.
+func (fd *fileDigests) memoize() func() {
+	fd.mu.Lock()
+	defer fd.mu.Unlock()
+	fd.memo = map[string]artifacts.Digest{}
+	return func() {
+		fd.mu.Lock()
+		fd.memo = nil
+		fd.mu.Unlock()
+	}
+}
+
 // digest returns the digest of a file, or of a directory: the sha256 of its
 // sorted listing of "relative/path\x00digest\n" lines over every file in it.
 func (fd *fileDigests) digest(ctx context.Context, abs string) (artifacts.Digest, error) {
+	fd.mu.Lock()
+	dg, ok := fd.memo[abs]
+	fd.mu.Unlock()
+	if ok {
+		return dg, nil
+	}
+	dg, err := fd.walk(ctx, abs)
+	if err == nil {
+		fd.mu.Lock()
+		if fd.memo != nil {
+			fd.memo[abs] = dg
+		}
+		fd.mu.Unlock()
+	}
+	return dg, err
+}
+
+// walk digests a file, or every file under a directory.
+func (fd *fileDigests) walk(ctx context.Context, abs string) (artifacts.Digest, error) {
+	fd.mu.Lock()
+	fd.walks++
+	fd.mu.Unlock()
 	fi, err := os.Stat(abs)
 	if err != nil {
 		return "", err

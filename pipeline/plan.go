@@ -127,6 +127,7 @@ type StageStatus struct {
 // is reported stale ("upstream stage X will run"); at run time it may still
 // turn out cached if X writes the same bytes again (early cutoff).
 func (e *Engine) Status(ctx context.Context, names []string) ([]StageStatus, error) {
+	defer e.files.memoize()()
 	targets, err := e.cfg.File.Targets(names)
 	if err != nil {
 		return nil, err
