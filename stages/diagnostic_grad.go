@@ -102,11 +102,14 @@ func (g *gradProbe) warmSampler(ctx context.Context, b *split, pb *probeBatch, r
 		return nil, err
 	}
 	zero := make([]float64, len(pb.weights))
+	// About 2·T·History draws a pass, so that a few passes fill every
+	// timestep's history whatever the batch size.
+	k := max(10, (2*s.T*s.History+len(zero)-1)/len(zero))
 	for pass := 0; !s.Warm(); pass++ {
 		if pass == 100 {
 			return nil, fmt.Errorf("%w: importance sampler not warm after %d passes", ErrNumeric, pass)
 		}
-		if _, err := g.d.ScoreFunction(ctx, pb.u, b.x, zero, model.ScoreFunction{K: 10, Scale: 1, Sampler: s}, rng); err != nil {
+		if _, err := g.d.ScoreFunction(ctx, pb.u, b.x, zero, model.ScoreFunction{K: k, Scale: 1, Sampler: s}, rng); err != nil {
 			return nil, err
 		}
 	}

@@ -132,3 +132,15 @@ func TestTrainEta(t *testing.T) {
 		t.Errorf("train_eta 1: train task loss %g equals η = 0's", o[1])
 	}
 }
+
+// The importance sampler warms up on a batch of any size: 4 samples fill
+// every timestep's history (the ci profile's batch is 16).
+func TestGradientDiagnosticSmallBatchWarmUp(t *testing.T) {
+	fx := newTinyDFL(t)
+	p := map[string]any{"contexts": 2, "samples": 2, "steps": 3, "Ks": []any{1}, "etas": []any{0.0},
+		"timesteps": []any{TimestepsImportance}, "noise": []any{NoiseIndependent}}
+	out, _ := runKind(t, gradientDiagnosticKind, p, map[string]arrow.Record{"data": fx.data, "model": fx.diffusion}, "")
+	if n := out["cosines"].NumRows(); n != 1 {
+		t.Errorf("%d rows, want 1", n)
+	}
+}
