@@ -9,8 +9,11 @@
 // types, package variables and constants it reaches, and the packages of
 // other modules it uses. An installed binary has no toolchain, so at run
 // time this package only parses the embedded sources and hashes the listed
-// declarations; a listed declaration missing from the sources means the
-// list is stale, and fingerprinting fails asking for `go generate`.
+// declarations. A list older than the sources (no `go generate` since the
+// last edit) is caught by a cheap check by name (stale.go): a listed
+// declaration the sources lack, or a listed one that names a module
+// declaration the list does not. That kind is then fingerprinted by the
+// syntactic walk below, with one warning asking for `go generate`.
 // Functions the list does not name (kinds declared in tests) fall back to a
 // syntactic walk that over-approximates reach by name: identifiers of the
 // same package, selectors into other module packages, every method of a

@@ -40,6 +40,9 @@ type Config struct {
 	// functions when it is nil, are fingerprinted by a syntactic walk that
 	// over-approximates reachability by name.
 	Reach []byte
+	// Warn receives the one warning a stale reach list causes (see
+	// staleReason); nil prints it on standard error.
+	Warn func(msg string)
 }
 
 // Fingerprinter computes fingerprints of functions of one module. It parses
@@ -49,7 +52,10 @@ type Fingerprinter struct {
 	module  string
 	deps    map[string]string
 	fset    *token.FileSet
-	list    *reachList
+	list    *reachList // parsed from cfg.Reach on first use
+	listErr error
+	warned  bool
+	refs    map[*unit]*refs // references of each declaration, for staleReason
 	mu      sync.Mutex
 	pkgs    map[string]*pkg
 	results map[string]string
@@ -81,12 +87,8 @@ func New(cfg Config) (*Fingerprinter, error) {
 	if cfg.GoVersion == "" {
 		cfg.GoVersion = runtime.Version()
 	}
-	reach, err := parseReach(cfg.Reach)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", pipeline.ErrFingerprint, err)
-	}
-	return &Fingerprinter{cfg: cfg, module: module, deps: deps, fset: token.NewFileSet(), list: reach,
-		pkgs: map[string]*pkg{}, results: map[string]string{}}, nil
+	return &Fingerprinter{cfg: cfg, module: module, deps: deps, fset: token.NewFileSet(),
+		refs: map[*unit]*refs{}, pkgs: map[string]*pkg{}, results: map[string]string{}}, nil
 }
 
 // Fingerprint returns the fingerprint of a built-in kind: that of its Run
