@@ -57,6 +57,7 @@ type StageResult struct {
 	Err      error
 	LogTail  string
 	Outputs  map[string]artifacts.Digest
+	Backend  string // of the run that produced a cached result (see StageStatus.Backend)
 }
 
 // Report is the outcome of a run.

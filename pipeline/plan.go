@@ -120,6 +120,9 @@ type StageStatus struct {
 	Cached bool
 	Reason string        // why it will run; "" when cached
 	Key    artifacts.Key // "" when an upstream stage must run first
+	// Backend is the numeric backend the cached result was produced on
+	// ("" for shell stages and records older than the field).
+	Backend string
 }
 
 // Status plans the targets without running anything: each stage in the
@@ -160,7 +163,7 @@ func (e *Engine) Status(ctx context.Context, names []string) ([]StageStatus, err
 				return nil, err
 			}
 			if rec != nil && missing == "" {
-				st.Cached = true
+				st.Cached, st.Backend = true, rec.Backend
 				done[name] = rec.Outputs
 			} else {
 				st.Reason = e.explain(ctx, p, rec, missing)

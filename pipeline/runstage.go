@@ -76,7 +76,7 @@ func (e *Engine) runStage(ctx context.Context, s *Stage, ups outputsOf, force bo
 // cached reports a stage found in the store and points its stage ref at the
 // record, so that status reasons compare against the result in use.
 func (e *Engine) cached(ctx context.Context, r *StageResult, rec *artifacts.Record, reused bool, emit func(Event)) *StageResult {
-	r.Status, r.Outputs = StatusCached, rec.Outputs
+	r.Status, r.Outputs, r.Backend = StatusCached, rec.Outputs, rec.Backend
 	if cur, err := e.cfg.Store.GetRef(ctx, stageRef(r.Name)); err != nil || string(cur) != string(rec.Key) {
 		if err := e.cfg.Store.SetRef(ctx, stageRef(r.Name), []byte(rec.Key)); err != nil {
 			r.Status, r.Err = StatusFailed, err

@@ -121,6 +121,15 @@ func runAndReport(c *cli.Context, ctx context.Context, ws *workspace, names, clo
 	if rep == nil {
 		return runErr
 	}
+	var recorded []string
+	for _, s := range rep.Stages {
+		if s.Status == pipeline.StatusCached {
+			recorded = append(recorded, s.Backend)
+		}
+	}
+	if w := backendWarning(backend(), recorded); w != "" {
+		fmt.Fprintln(stderr, w)
+	}
 	if asJSON {
 		if err := printRunJSON(c, ws, rep, runErr); err != nil {
 			return err

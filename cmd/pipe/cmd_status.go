@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/diffusion-dfl/pipe/pipeline"
 )
 
 func statusCommand() *cli.Command {
@@ -44,6 +46,7 @@ func statusAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	warnBackend(c, sts)
 	out := statusJSON{Stages: []statusStageJSON{}}
 	stale := 0
 	for _, s := range sts {
@@ -72,6 +75,25 @@ func statusAction(c *cli.Context) error {
 	}
 	fmt.Fprintf(w, "%d stale, %d cached\n", stale, len(sts)-stale)
 	return staleExit(c, stale)
+}
+
+// warnBackend prints, on standard error, backendWarning for the cached
+// results a run would use now.
+func warnBackend(c *cli.Context, sts []pipeline.StageStatus) {
+	var recorded []string
+	for _, s := range sts {
+		if s.Cached && s.Backend != "" {
+			recorded = append(recorded, s.Backend)
+		}
+	}
+	if len(recorded) == 0 {
+		return
+	}
+	if now, ok := runBackend(); ok {
+		if w := backendWarning(now, recorded); w != "" {
+			fmt.Fprintln(c.App.ErrWriter, w)
+		}
+	}
 }
 
 // staleExit is the exit of `status --exit-code`: 1 when something is stale.
