@@ -23,10 +23,16 @@ type File struct {
 // f:F", "m:T.M", "t:T", "v:x" or "c:x" (a function, method, type, package
 // variable, or a constant, whose whole const group is hashed). Imports are
 // the packages of other modules (not the standard library) that reached
-// code uses; their module versions enter the fingerprint.
+// code uses; their module versions enter the fingerprint. Selectors are
+// the names selected in reached code (x.Name) that denote something other
+// than a method of a module type (a field, an interface method, a method of
+// another module's type): the run-time staleness check of
+// pipeline/fingerprint reads a selection x.M outside both lists, where the
+// module declares a method M, as a call added since the list was made.
 type Reach struct {
-	Units   []string `json:"units"`
-	Imports []string `json:"imports"`
+	Units     []string `json:"units"`
+	Imports   []string `json:"imports"`
+	Selectors []string `json:"selectors"`
 }
 
 // program is the loaded, type-checked module with SSA for its own packages.

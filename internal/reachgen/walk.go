@@ -18,6 +18,7 @@ type walk struct {
 	rooted  map[*types.Func]bool
 	units   map[string]bool
 	imports map[string]bool
+	sels    map[string]bool // selector names that are not module methods (see Reach)
 	scanned map[ast.Node]bool
 	added   bool // a new root was found in the last scan
 }
@@ -31,7 +32,7 @@ func (p *program) reach(root string) (Reach, error) {
 		return Reach{}, err
 	}
 	w := &walk{p: p, roots: []*ssa.Function{fn}, rooted: map[*types.Func]bool{},
-		units: map[string]bool{}, imports: map[string]bool{}, scanned: map[ast.Node]bool{}}
+		units: map[string]bool{}, imports: map[string]bool{}, sels: map[string]bool{}, scanned: map[ast.Node]bool{}}
 	for {
 		w.added = false
 		res := rta.Analyze(w.roots, false)
@@ -42,7 +43,7 @@ func (p *program) reach(root string) (Reach, error) {
 			break
 		}
 	}
-	return Reach{Units: sorted(w.units), Imports: sorted(w.imports)}, nil
+	return Reach{Units: sorted(w.units), Imports: sorted(w.imports), Selectors: sorted(w.sels)}, nil
 }
 
 // lookup finds a package-level function by qualified name.
@@ -106,6 +107,10 @@ func (w *walk) object(obj types.Object) {
 func (w *walk) scan(pkg *types.Package, n ast.Node) {
 	info := w.p.info[pkg]
 	ast.Inspect(n, func(n ast.Node) bool {
+		if sel, ok := n.(*ast.SelectorExpr); ok {
+			w.selector(info, sel.Sel)
+			return true
+		}
 		id, ok := n.(*ast.Ident)
 		if !ok {
 			return true
@@ -123,6 +128,24 @@ func (w *walk) scan(pkg *types.Package, n ast.Node) {
 		}
 		return true
 	})
+}
+
+// selector records the name of x.Name when it denotes anything but a
+// method of a module type or a package-level object (pkg.Name).
+func (w *walk) selector(info *types.Info, id *ast.Ident) {
+	obj := info.Uses[id]
+	if obj == nil {
+		return
+	}
+	if obj.Pkg() != nil && obj.Parent() == obj.Pkg().Scope() {
+		return // a qualified identifier
+	}
+	if fn, ok := obj.(*types.Func); ok && fn.Pkg() != nil && w.p.local(fn.Pkg().Path()) {
+		if _, concrete := unitKey(fn); concrete {
+			return
+		}
+	}
+	w.sels[id.Name] = true
 }
 
 // root adds a module function named in reached code as an RTA root.

@@ -15,8 +15,10 @@ import (
 // type-checked program and the packages of other modules it uses.
 type reachList struct {
 	Kinds map[string]struct {
-		Units   []string `json:"units"`
-		Imports []string `json:"imports"`
+		Units     []string `json:"units"`
+		Imports   []string `json:"imports"`
+		Selectors []string `json:"selectors"` // nil in lists made before the field
+
 	} `json:"kinds"`
 }
 
@@ -58,7 +60,14 @@ func (f *Fingerprinter) fromReach(qualified string) (fp string, ok bool, err err
 			}
 		}
 	}
-	reason, err := f.staleReason(units)
+	var sels map[string]bool
+	if r.Selectors != nil {
+		sels = map[string]bool{}
+		for _, s := range r.Selectors {
+			sels[s] = true
+		}
+	}
+	reason, err := f.staleReason(units, sels)
 	if err != nil {
 		return "", true, err
 	}

@@ -17,24 +17,37 @@ import (
 // What counts as a reference of a listed declaration: an identifier that
 // is not declared inside it and names a package-level declaration of its
 // package (a composite-literal key only in a literal visibly of map type,
-// as other keys may be field names), and pkg.Name where pkg imports a
-// module package. A reference passes when one of the declarations of that
-// name is listed. A method newly called on a value (x.M) is not caught:
-// without types, x.M cannot be told from another type's M or a field, and
-// checking by name alone raised false alarms on this module (x.Len on an
-// Arrow array against an unreached Len method of the same package). Its
-// first call changes the caller's body, so that edit reruns; later edits
-// of the method alone do not until the list is regenerated.
+// as other keys may be field names); pkg.Name where pkg imports a module
+// package; and x.M where the module declares a method M, unless the list
+// holds a method M or names M among the kind's other selections (fields,
+// interface methods, other modules' methods: reachgen records them, since
+// without types x.M cannot be told apart from those). A reference passes
+// when one of the declarations of that name is listed. What the check
+// misses: a call x.M newly landing on a module method when the kind already
+// selected some M elsewhere. Its first call changes the caller's body, so
+// that edit reruns; later edits of the method alone do not until the list
+// is regenerated (TestReachListFresh fails until then).
 
 // refs is what one declaration refers to, for the staleness check.
 type refs struct {
 	units [][]*unit // each entry: the declarations of one referenced name
+	names []string  // names selected on values (x.M)
 	where []string  // the name of each entry of units, for the warning
 }
 
 // staleReason returns why the listed set is stale ("" if it is not): the
 // first reference of a listed declaration that the list does not hold.
-func (f *Fingerprinter) staleReason(units map[*unit]bool) (string, error) {
+// sels is the kind's list of selectors that are not module methods (nil
+// when the list predates them: selections are then not checked).
+func (f *Fingerprinter) staleReason(units map[*unit]bool, sels map[string]bool) (string, error) {
+	methods := map[string]bool{} // method names the list holds
+	pkgs := map[*pkg]bool{}      // packages the list reaches
+	for u := range units {
+		pkgs[u.pkg] = true
+		if fd, ok := u.node.(*ast.FuncDecl); ok && fd.Recv != nil {
+			methods[fd.Name.Name] = true
+		}
+	}
 	for u := range units {
 		if unitKind(u) == 't' {
 			continue // its field types are listed with it; its methods by reach
@@ -48,8 +61,30 @@ func (f *Fingerprinter) staleReason(units map[*unit]bool) (string, error) {
 				return fmt.Sprintf("%s %s uses %s, which the list does not name", u.pkg.path, u.key, r.where[i]), nil
 			}
 		}
+		for _, m := range r.names {
+			if sels == nil || methods[m] || sels[m] {
+				continue
+			}
+			if mu := methodNamed(pkgs, u.pkg, m); mu != nil {
+				return fmt.Sprintf("%s %s selects .%s, which the list holds neither as a method nor as another selection, and %s declares %s", u.pkg.path, u.key, m, mu.pkg.path, mu.key), nil
+			}
+		}
 	}
 	return "", nil
+}
+
+// methodNamed returns a method named m of own or of a package the list
+// reaches, or nil.
+func methodNamed(pkgs map[*pkg]bool, own *pkg, m string) *unit {
+	if ms := own.methodsBy[m]; len(ms) > 0 {
+		return ms[0]
+	}
+	for p := range pkgs {
+		if ms := p.methodsBy[m]; len(ms) > 0 {
+			return ms[0]
+		}
+	}
+	return nil
 }
 
 func anyListed(units map[*unit]bool, alts []*unit) bool {
@@ -113,6 +148,10 @@ func (f *Fingerprinter) refsOf(u *unit) (*refs, error) {
 					}
 					return false
 				}
+			}
+			if !seen["."+x.Sel.Name] {
+				seen["."+x.Sel.Name] = true
+				r.names = append(r.names, x.Sel.Name)
 			}
 			ast.Inspect(x.X, visit)
 			return false

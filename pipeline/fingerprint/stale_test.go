@@ -12,7 +12,7 @@ import (
 const baseReach = `{"kinds": {"example.com/m/stages.Run": {
 	"units": ["example.com/m/stages f:Run", "example.com/m/stages t:trainer", "example.com/m/stages m:trainer.step",
 		"example.com/m/stages f:helper", "example.com/m/stages c:scale", "example.com/m/model f:Forward", "example.com/m/model f:bias"],
-	"imports": ["ext.org/lib"]}}}`
+	"imports": ["ext.org/lib"], "selectors": ["n"]}}}`
 
 // fpReach fingerprints stages.Run of fsys with the reach list (nil: the name
 // walk) and returns the warnings.
@@ -75,6 +75,7 @@ func TestReachListStaleNewCallee(t *testing.T) {
 	for _, c := range []struct{ name, old, new, edited, editOld, editNew string }{
 		{"same package", "helper()\n}", "helper() + unrelated()\n}", "stages/stages.go", "return 42", "return 43"},
 		{"other package", "model.Forward(3)", "model.Forward(3) + model.Unused()", "model/model.go", "return 0", "return 5"},
+		{"method", "t.step() +", "t.step() + t.other() +", "stages/stages.go", "return 7", "return 8"},
 		{"map key", "helper()\n}", "helper() + map[int]int{limit: 1}[0]\n}\n\nconst limit = 3\n", "stages/stages.go", "limit = 3", "limit = 4"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
