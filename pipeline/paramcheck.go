@@ -52,7 +52,7 @@ func (k *Kind) CheckParams(p Params) (Params, map[string]string) {
 		}
 		out[spec.Name] = normalizeGo(spec.Default)
 	}
-	if len(problems) == 0 {
+	if len(problems) == 0 && k.Memory != nil { // sysinfo(2) only when needed: Load checks every stage
 		k.checkMemory(out, problems, physicalMemory())
 	}
 	return out, problems

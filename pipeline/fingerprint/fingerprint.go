@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"go/ast"
 	"go/token"
+	"io"
 	"io/fs"
 	"runtime"
 	"runtime/debug"
@@ -263,17 +264,23 @@ func (f *Fingerprinter) SourceDigest() (string, error) {
 	}
 	sort.Strings(mods)
 	h.Write([]byte(strings.Join(mods, "\n") + "\n"))
+	buf := make([]byte, 64<<10) // every file streams through one buffer: no copy of the sources per call
 	err := fs.WalkDir(f.cfg.Sources, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
-		b, err := fs.ReadFile(f.cfg.Sources, p)
+		fi, err := d.Info()
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(h, "%s\x00%d\x00", p, len(b))
-		h.Write(b)
-		return nil
+		r, err := f.cfg.Sources.Open(p)
+		if err != nil {
+			return err
+		}
+		defer r.Close()
+		fmt.Fprintf(h, "%s\x00%d\x00", p, fi.Size())
+		_, err = io.CopyBuffer(h, struct{ io.Reader }{r}, buf)
+		return err
 	})
 	if err != nil {
 		return "", fmt.Errorf("%w: %v", pipeline.ErrFingerprint, err)
