@@ -33,3 +33,25 @@ func TestReachListPassesStalenessCheck(t *testing.T) {
 		t.Fatalf("the committed reach list is reported stale: %s", warnings[0])
 	}
 }
+
+// BenchmarkFingerprintAllKindsCold is what a cold fingerprint cache costs a
+// run: parse the embedded sources, check every kind's reach list for
+// staleness and hash what it lists.
+func BenchmarkFingerprintAllKindsCold(b *testing.B) {
+	reg := pipeline.NewRegistry()
+	if err := stages.Register(reg); err != nil {
+		b.Fatal(err)
+	}
+	for i := 0; i < b.N; i++ {
+		f, err := fingerprint.New(fingerprint.Config{Sources: pipe.Sources(), Reach: pipe.Reach(),
+			Warn: func(m string) { b.Fatal(m) }})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, k := range reg.Kinds() {
+			if _, err := f.Fingerprint(k); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
