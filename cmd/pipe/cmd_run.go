@@ -14,7 +14,6 @@ import (
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
 
-	"github.com/diffusion-dfl/pipe/internal/openblas"
 	"github.com/diffusion-dfl/pipe/pipeline"
 	"github.com/diffusion-dfl/pipe/pipeline/progress"
 )
@@ -93,7 +92,7 @@ func runAction(c *cli.Context) error {
 	// Built-in stages multiply matrices through gonum's BLAS: OpenBLAS when
 	// it loads (PIPE_BLAS=auto|openblas|go), with a fixed thread count so
 	// results do not depend on the machine's core count.
-	if _, err := openblas.UseFromEnv(); err != nil {
+	if err := useBLAS(c.App.ErrWriter, ws, closure); err != nil {
 		return err
 	}
 	ctx, stop := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
