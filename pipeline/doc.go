@@ -21,7 +21,10 @@
 // the digests of its external files and its output names. Because the key
 // holds input digests rather than upstream keys, it is known only once the
 // upstream stages have finished, and a stage whose upstream reran but wrote
-// the same bytes keeps its key: early cutoff. A run record under the key
+// the same bytes keeps its key: early cutoff. An input whose producer
+// declares measurement columns (PortSpec.Measures: timings, heap peaks)
+// enters the key by the digest of the table without them, so a rerun that
+// only measured different times still cuts off. A run record under the key
 // whose output objects all exist means the stage is cached; records are
 // never overwritten by other keys, so reverting a change finds the old
 // result again.
@@ -47,7 +50,8 @@
 // # References
 //
 // stages/<stage> holds the key of a stage's latest successful run (for
-// status reasons, show, logs and lineage), pipelines/<name>/<profile> the
+// status reasons; the CLI's show, logs and lineage prefer the result the
+// current profile's key names), pipelines/<name>/<profile> the
 // keys of the latest run of a pipeline or stage name (the roots of GC), and
 // logs/<stage> the log of a stage's latest failed run. The CLI gives each
 // pipelines file its own reference namespace (ProjectNamespace), so GC from
