@@ -48,7 +48,7 @@ func NewEngine(cfg Config) *Engine {
 	}
 	host, _ := os.Hostname()
 	return &Engine{cfg: cfg, files: newFileDigests(cfg.Store), host: host,
-		keys: keyDigests{m: map[artifacts.Digest]artifacts.Digest{}}}
+		keys: keyDigests{m: map[string]artifacts.Digest{}}}
 }
 
 // File returns the engine's file.

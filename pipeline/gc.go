@@ -76,6 +76,11 @@ func GC(ctx context.Context, s artifacts.Store, f *File, dryRun bool) (*GCReport
 		return nil, err
 	}
 	rep.RemovedRefs = append(rep.RemovedRefs, stale...)
+	memos, err := deadMemoRefs(ctx, s, objs)
+	if err != nil {
+		return nil, err
+	}
+	rep.RemovedRefs = append(rep.RemovedRefs, memos...)
 	if dryRun {
 		return rep, nil
 	}
@@ -139,6 +144,20 @@ func staleStageRefs(ctx context.Context, s artifacts.Store, f *File, keep map[ar
 	var out []string
 	err := s.Refs(ctx, "stages/", func(name string, value []byte) error {
 		if !keep[artifacts.Key(value)] {
+			out = append(out, name)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// deadMemoRefs lists the key-digest memo references (see measureCacheRef)
+// of objects that are not kept. An entry stays true forever (equal digests,
+// equal bytes), but one whose object is gone only takes room.
+func deadMemoRefs(ctx context.Context, s artifacts.Store, objs map[artifacts.Digest]bool) ([]string, error) {
+	var out []string
+	err := s.Refs(ctx, measureCacheRef, func(name string, _ []byte) error {
+		if !objs[memoRefDigest(name)] {
 			out = append(out, name)
 		}
 		return nil

@@ -41,8 +41,11 @@ func (e *Engine) prepare(ctx context.Context, s *Stage, done outputsOf) (*prepar
 			return nil, fmt.Errorf("stage %q: input %s: %s has not produced %q", s.Name, n, refs[i].Stage, refs[i].Output)
 		}
 		p.parts.Inputs[n] = d
-		kd, err := e.keyDigest(ctx, refs[i].Stage, refs[i].Output, d)
-		if err != nil {
+		kd, err := e.keyDigest(ctx, n, refs[i].Stage, refs[i].Output, d)
+		var ie *InputError
+		if errors.As(err, &ie) {
+			return nil, fmt.Errorf("stage %q: %w", s.Name, err)
+		} else if err != nil {
 			return nil, fmt.Errorf("stage %q: input %s: %w", s.Name, n, err)
 		}
 		if kd != d {
@@ -154,6 +157,13 @@ func (e *Engine) Status(ctx context.Context, names []string) ([]StageStatus, err
 				stale[name] = true
 				out = append(out, st)
 				continue
+			} else if up, reason, ok := corruptInput(s, err); ok {
+				// The run quarantines the object and reruns its producer.
+				markStale(out, up, reason)
+				stale[up], stale[name] = true, true
+				st.Reason = fmt.Sprintf("upstream stage %s will run (%s)", up, reason)
+				out = append(out, st)
+				continue
 			} else if err != nil {
 				return nil, err
 			}
@@ -173,6 +183,32 @@ func (e *Engine) Status(ctx context.Context, names []string) ([]StageStatus, err
 		out = append(out, st)
 	}
 	return out, e.Close(ctx)
+}
+
+// corruptInput reports whether err is a corrupt input of stage s, with the
+// stage that produced it and why that stage will run again.
+func corruptInput(s *Stage, err error) (producer, reason string, ok bool) {
+	var ie *InputError
+	if !errors.As(err, &ie) || !errors.Is(err, artifacts.ErrCorrupt) {
+		return "", "", false
+	}
+	names, refs := s.inputPairs()
+	for i, n := range names {
+		if n == ie.Input {
+			return refs[i].Stage, fmt.Sprintf("its output %s (object %s) is corrupt", refs[i].Output, ie.Digest.Short()), true
+		}
+	}
+	return "", "", false
+}
+
+// markStale turns the status of stage name, already planned as cached,
+// into stale with the reason.
+func markStale(out []StageStatus, name, reason string) {
+	for i := range out {
+		if out[i].Name == name && out[i].Cached {
+			out[i].Cached, out[i].Backend, out[i].Reason = false, "", reason
+		}
+	}
 }
 
 // lastRecord returns the record of the stage's latest successful run (the

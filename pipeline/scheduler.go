@@ -147,20 +147,13 @@ func (sch *scheduler) finish(ctx context.Context, r *StageResult) []string {
 
 // retryCorrupt handles a stage that found one of its inputs corrupt: the
 // object is quarantined, which un-caches its producer; the producer runs
-// again and the stage waits for it. Each stage gets one such retry.
+// again and the stage waits for it. Each stage gets one such retry. The
+// input may have been found corrupt by the executor or, for an output with
+// measurement columns, while computing the stage's key (keyDigest).
 func (sch *scheduler) retryCorrupt(ctx context.Context, st *stageState, r *StageResult) []string {
+	producer, _, ok := corruptInput(st.s, r.Err)
 	var ie *InputError
-	if st.retried || !errors.As(r.Err, &ie) || !errors.Is(r.Err, artifacts.ErrCorrupt) {
-		return nil
-	}
-	names, refs := st.s.inputPairs()
-	producer := ""
-	for i, n := range names {
-		if n == ie.Input {
-			producer = refs[i].Stage
-		}
-	}
-	if producer == "" || ctx.Err() != nil {
+	if st.retried || !ok || !errors.As(r.Err, &ie) || ctx.Err() != nil {
 		return nil
 	}
 	if err := sch.e.cfg.Store.Quarantine(ctx, ie.Digest); err != nil && !errors.Is(err, artifacts.ErrNotFound) {
