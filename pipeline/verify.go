@@ -30,21 +30,77 @@ func (r *VerifyReport) OK() bool {
 	return len(r.Bad) == 0 && len(r.BadRecords) == 0 && len(r.BadRefs) == 0
 }
 
+// VerifyOptions adjust Verify.
+type VerifyOptions struct {
+	// Waiting, if not nil, is called once if a reference repair has to
+	// wait for runs in progress to end.
+	Waiting func()
+}
+
 // Verify re-hashes every object of the store and quarantines those whose
 // bytes no longer match their digest, reads every run record (quarantining
 // those that do not parse) and checks every reference of the store view:
 // a stage or pipeline reference must name records that exist, a failure
 // log reference must parse. Bad references are deleted (the next run writes
 // them again). The stages whose results were lost rerun on the next `pipe run`.
-func Verify(ctx context.Context, s artifacts.Store) (*VerifyReport, error) {
+//
+// The caller holds no store lock. Objects, records and references are
+// checked holding artifacts.StoreLock shared, as a run does (a gc would
+// otherwise delete records under the references being checked). Runs write
+// references while holding it shared too, so a repair, which rewrites
+// references from what it read, takes the lock exclusively and checks the
+// references again first: a run that moved a reference in between keeps
+// its update.
+func Verify(ctx context.Context, s artifacts.Store, opts VerifyOptions) (*VerifyReport, error) {
 	rep := &VerifyReport{}
-	if err := verifyObjects(ctx, s, rep); err != nil {
+	fixes, err := verifyShared(ctx, s, rep)
+	if err != nil || len(fixes) == 0 {
 		return rep, err
+	}
+	unlock, err := lockStore(ctx, s, opts.Waiting)
+	if err != nil {
+		return rep, fmt.Errorf("verify: repair references: %w", err)
+	}
+	defer unlock()
+	rep.CheckedRefs, rep.BadRefs = 0, nil
+	if fixes, err = checkRefs(ctx, s, rep); err != nil {
+		return rep, err
+	}
+	return rep, repairRefs(ctx, s, fixes)
+}
+
+// verifyShared checks objects, records and references holding the store
+// lock shared, and returns the reference repairs needed.
+func verifyShared(ctx context.Context, s artifacts.Store, rep *VerifyReport) (map[string]map[artifacts.Key]bool, error) {
+	if sl, ok := s.(artifacts.SharedLocker); ok {
+		unlock, err := sl.LockShared(ctx, artifacts.StoreLock)
+		if err != nil {
+			return nil, fmt.Errorf("verify: %w", err)
+		}
+		defer unlock()
+	}
+	if err := verifyObjects(ctx, s, rep); err != nil {
+		return nil, err
 	}
 	if err := verifyRecords(ctx, s, rep); err != nil {
-		return rep, err
+		return nil, err
 	}
-	return rep, verifyRefs(ctx, s, rep)
+	return checkRefs(ctx, s, rep)
+}
+
+// lockStore takes the store lock exclusively, at once if it is free, else
+// after calling waiting.
+func lockStore(ctx context.Context, s artifacts.Store, waiting func()) (func() error, error) {
+	if sl, ok := s.(artifacts.SharedLocker); ok {
+		unlock, free, err := sl.TryLock(artifacts.StoreLock)
+		if err != nil || free {
+			return unlock, err
+		}
+		if waiting != nil {
+			waiting()
+		}
+	}
+	return s.Lock(ctx, artifacts.StoreLock)
 }
 
 func verifyObjects(ctx context.Context, s artifacts.Store, rep *VerifyReport) error {
@@ -86,11 +142,11 @@ func verifyRecords(ctx context.Context, s artifacts.Store, rep *VerifyReport) er
 	return s.Records(ctx, func(*artifacts.Record) error { rep.CheckedRecords++; return nil })
 }
 
-// verifyRefs checks the references of the store view and deletes bad ones
-// (a pipeline reference is rewritten with the keys that still have records:
-// deleting it would let `pipe gc` collect the others).
-func verifyRefs(ctx context.Context, s artifacts.Store, rep *VerifyReport) error {
-	fixes := map[string]map[artifacts.Key]bool{} // nil value: delete
+// checkRefs checks the references of the store view and returns the bad
+// ones: nil to delete, or, for a pipeline reference, the keys that still
+// have records (deleting it would let `pipe gc` collect the others).
+func checkRefs(ctx context.Context, s artifacts.Store, rep *VerifyReport) (map[string]map[artifacts.Key]bool, error) {
+	fixes := map[string]map[artifacts.Key]bool{}
 	err := s.Refs(ctx, "", func(name string, value []byte) error {
 		rep.CheckedRefs++
 		why, keep := refProblem(ctx, s, name, value)
@@ -100,10 +156,13 @@ func verifyRefs(ctx context.Context, s artifacts.Store, rep *VerifyReport) error
 		}
 		return nil
 	})
-	if err != nil {
-		return err
-	}
+	return fixes, err
+}
+
+// repairRefs rewrites or deletes the references checkRefs found bad.
+func repairRefs(ctx context.Context, s artifacts.Store, fixes map[string]map[artifacts.Key]bool) error {
 	for name, keep := range fixes {
+		var err error
 		if keep != nil {
 			err = setKeys(ctx, s, name, keep)
 		} else if err = s.DeleteRef(ctx, name); errors.Is(err, artifacts.ErrNotFound) {

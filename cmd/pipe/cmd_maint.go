@@ -95,14 +95,11 @@ func verifyCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			// Shared, as a run: a gc in progress would otherwise delete
-			// records under the references being checked.
-			unlock, err := ws.store.LockShared(c.Context, artifacts.StoreLock)
-			if err != nil {
-				return err
-			}
-			defer unlock()
-			rep, err := pipeline.Verify(c.Context, ws.store)
+			// Verify takes the store lock itself: shared to check, as a
+			// run, and exclusively to repair references.
+			rep, err := pipeline.Verify(c.Context, ws.store, pipeline.VerifyOptions{Waiting: func() {
+				fmt.Fprintln(c.App.ErrWriter, "verify: a `pipe run` is using this store; waiting for it to finish before repairing references (Ctrl-C to give up)")
+			}})
 			if err != nil {
 				return err
 			}
