@@ -3,19 +3,11 @@ package pipeline
 import (
 	"fmt"
 	"strings"
-
-	"golang.org/x/sys/unix"
 )
 
-// physicalMemory returns the machine's RAM in bytes (0 if unknown, which
-// disables the memory check).
-func physicalMemory() float64 {
-	var si unix.Sysinfo_t
-	if unix.Sysinfo(&si) != nil {
-		return 0
-	}
-	return float64(si.Totalram) * float64(si.Unit)
-}
+// The machine's RAM comes from physicalMemory, one per platform
+// (memcheck_linux.go, memcheck_darwin.go, memcheck_other.go); 0 means
+// unknown and skips the memory check.
 
 // checkMemory adds a problem, keyed by the first param the kind's Memory
 // estimate names, when the estimate exceeds limit bytes.

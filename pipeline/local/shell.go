@@ -34,9 +34,9 @@ func (x *Executor) runShell(ctx context.Context, t *pipeline.Task) (*pipeline.Re
 	cmd := exec.CommandContext(ctx, "sh", "-c", t.Run)
 	cmd.Dir, cmd.Env, cmd.Stdout, cmd.Stderr = t.Dir, env, logf, logf
 	// Its own process group, so that cancelling kills everything it
-	// started; and killed with pipe itself should pipe die without
-	// cancelling (SIGKILL).
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	// started; and, where the OS offers it, killed with pipe itself should
+	// pipe die without cancelling (see shellProcAttr).
+	cmd.SysProcAttr = shellProcAttr()
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	runErr := cmd.Run()
 	if cmd.Process != nil {

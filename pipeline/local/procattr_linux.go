@@ -1,0 +1,9 @@
+package local
+
+import "syscall"
+
+// shellProcAttr puts a shell stage in its own process group and has Linux
+// kill it (SIGKILL) should pipe die without cancelling it.
+func shellProcAttr() *syscall.SysProcAttr {
+	return &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+}
