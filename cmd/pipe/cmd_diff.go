@@ -2,25 +2,19 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
 	"math"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/urfave/cli/v2"
 
-	pipe "github.com/diffusion-dfl/pipe"
 	"github.com/diffusion-dfl/pipe/artifacts"
 	"github.com/diffusion-dfl/pipe/pipeline"
-	"github.com/diffusion-dfl/pipe/pipeline/fingerprint"
-	"github.com/diffusion-dfl/pipe/pipeline/local"
 )
 
 // sideUsage explains how a side of a comparison is written.
@@ -104,35 +98,14 @@ func parseSide(c *cli.Context, arg string) (side, error) {
 	return s, nil
 }
 
-// open loads the side's file and store as a workspace.
+// open loads the side's file and store as a workspace, as every command
+// opens its own (the data directory from --data-dir or PIPE_DATA_DIR).
 func (s side) open(c *cli.Context) (*workspace, error) {
-	path, err := findFile(s.file)
+	ws, err := openWorkspaceAt(c, s.file, s.profile, s.store)
 	if err != nil {
 		return nil, fmt.Errorf("side %s: %w", s.label, err)
 	}
-	reg, err := registry()
-	if err != nil {
-		return nil, err
-	}
-	f, err := pipeline.Load(path, pipeline.LoadOptions{Registry: reg, Profile: s.profile})
-	if err != nil {
-		return nil, fmt.Errorf("side %s: %w", s.label, err)
-	}
-	whole, err := artifacts.OpenDir(firstNonEmpty(s.store, os.Getenv("PIPE_STORE"), filepath.Join(f.Dir, ".pipe")))
-	if err != nil {
-		return nil, fmt.Errorf("side %s: %w", s.label, err)
-	}
-	store, err := whole.WithNamespace(pipeline.ProjectNamespace(f.Path))
-	if err != nil {
-		return nil, err
-	}
-	fp, err := fingerprint.New(fingerprint.Config{Sources: pipe.Sources(), Reach: pipe.Reach()})
-	if err != nil {
-		return nil, err
-	}
-	eng := pipeline.NewEngine(pipeline.Config{File: f, Store: store, Fingerprints: pipeline.CacheFingerprints(fp, store, fp.SourceDigest),
-		Version: programVersion(), Backend: backend, Executor: local.New(store, local.Options{})})
-	return &workspace{file: f, store: store, engine: eng}, nil
+	return ws, nil
 }
 
 // twoSides parses and opens both sides of a diff command.
@@ -168,13 +141,13 @@ func metricsDiffAction(c *cli.Context, args []string) error {
 		return err
 	}
 	keys, values := splitCols(c.String("keys")), splitCols(c.String("values"))
-	ta, err := sideTable(c.Context, wa, c.String("output"), keys, values)
+	ta, err := sideTable(c, sa, wa, keys, values)
 	if err != nil {
-		return fmt.Errorf("side %s: %w", sa.label, err)
+		return err
 	}
-	tb, err := sideTable(c.Context, wb, c.String("output"), keys, values)
+	tb, err := sideTable(c, sb, wb, keys, values)
 	if err != nil {
-		return fmt.Errorf("side %s: %w", sb.label, err)
+		return err
 	}
 	rows := joinMetrics(ta, tb, values, c.Bool("all"))
 	if c.Bool("json") {
@@ -186,29 +159,39 @@ func metricsDiffAction(c *cli.Context, args []string) error {
 	return nil
 }
 
-// sideTable reads STAGE.OUTPUT of a side as key → value column → number.
-func sideTable(ctx context.Context, ws *workspace, target string, keys, values []string) (map[string]map[string]float64, error) {
+// sideTable reads --output (STAGE.OUTPUT) of a side as key → value column
+// → number. When the side's result is not the one its file uses now (the
+// stage is stale, see resultOf), it says so on stderr, naming the side.
+func sideTable(c *cli.Context, sd side, ws *workspace, keys, values []string) (map[string]map[string]float64, error) {
+	target := c.String("output")
 	stage, output, err := splitTarget(ws.file, target)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("side %s: %w", sd.label, err)
 	}
-	res, err := ws.resultOf(ctx, stage)
+	res, err := ws.resultOf(c.Context, stage)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("side %s: %w", sd.label, err)
+	}
+	if res.note != "" {
+		fmt.Fprintf(c.App.ErrWriter, "side %s: %s: %s (run %s)\n", sd.label, stage, res.note, res.rec.End.Local().Format("2006-01-02 15:04:05"))
 	}
 	d, ok := res.rec.Outputs[output]
 	if !ok {
-		return nil, fmt.Errorf("stage %s has no output %q (outputs: %s)", stage, output, strings.Join(sortedKeys(res.rec.Outputs), ", "))
+		return nil, fmt.Errorf("side %s: stage %s has no output %q (outputs: %s)", sd.label, stage, output, strings.Join(sortedKeys(res.rec.Outputs), ", "))
 	}
-	b, err := ws.store.Get(ctx, d)
+	b, err := ws.store.Get(c.Context, d)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", target, err)
+		return nil, fmt.Errorf("side %s: %s: %w", sd.label, target, err)
 	}
 	cols, n, err := readColumns(b)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", target, err)
+		return nil, fmt.Errorf("side %s: %s: %w", sd.label, target, err)
 	}
-	return tableByKey(cols, n, keys, values)
+	t, err := tableByKey(cols, n, keys, values)
+	if err != nil {
+		return nil, fmt.Errorf("side %s: %w", sd.label, err)
+	}
+	return t, nil
 }
 
 // readColumns reads an output as named string columns: an Arrow table, or

@@ -37,7 +37,15 @@ func registry() (*pipeline.Registry, error) {
 
 // openWorkspace finds and loads the pipelines file and opens the store.
 func openWorkspace(c *cli.Context) (*workspace, error) {
-	path, err := findFile(flagString(c, "file"))
+	return openWorkspaceAt(c, flagString(c, "file"), flagString(c, "profile"), flagString(c, "store"))
+}
+
+// openWorkspaceAt is openWorkspace with the file, profile and store given
+// rather than read from the flags (a side of `pipe metrics diff`); an empty
+// file or store is found as openWorkspace finds it, and the data directory
+// comes from --data-dir or PIPE_DATA_DIR all the same.
+func openWorkspaceAt(c *cli.Context, file, profile, storeFlag string) (*workspace, error) {
+	path, err := findFile(file)
 	if err != nil {
 		return nil, err
 	}
@@ -45,11 +53,11 @@ func openWorkspace(c *cli.Context) (*workspace, error) {
 	if err != nil {
 		return nil, err
 	}
-	f, err := pipeline.Load(path, pipeline.LoadOptions{Registry: reg, Profile: flagString(c, "profile")})
+	f, err := pipeline.Load(path, pipeline.LoadOptions{Registry: reg, Profile: profile})
 	if err != nil {
 		return nil, err
 	}
-	storeDir := firstNonEmpty(flagString(c, "store"), os.Getenv("PIPE_STORE"), filepath.Join(f.Dir, ".pipe"))
+	storeDir := firstNonEmpty(storeFlag, os.Getenv("PIPE_STORE"), filepath.Join(f.Dir, ".pipe"))
 	whole, err := artifacts.OpenDir(storeDir)
 	if err != nil {
 		return nil, err
