@@ -32,14 +32,29 @@ func pipeWithEnv(t *testing.T, dir string, env []string, args ...string) result 
 	return r
 }
 
+// sharedData is the project's data directory on the development machine
+// (tests never download).
+const sharedData = "/work/shared/data"
+
+// dataDirForTest returns $PIPE_DATA_DIR or the shared data directory, and
+// skips the test, saying where it looked, when neither holds rel.
+func dataDirForTest(t testing.TB, rel string) string {
+	t.Helper()
+	dir := os.Getenv("PIPE_DATA_DIR")
+	if dir == "" {
+		dir = sharedData
+	}
+	if _, err := os.Stat(filepath.Join(dir, rel)); err != nil {
+		t.Skipf("data %s not found under %s (set PIPE_DATA_DIR to the data directory): %v", rel, dir, err)
+	}
+	return dir
+}
+
 // TestE2EFetchMissingData: `pipe run` downloads the data files its stages
 // need (here from a mirror of the shared data), and offline it says, once,
 // how to provide them, leaving the data directory as it was.
 func TestE2EFetchMissingData(t *testing.T) {
-	shared := filepath.Join("..", "..", "..", "shared", "data")
-	if _, err := os.Stat(filepath.Join(shared, "pjm")); err != nil {
-		t.Skipf("shared data absent: %v", err)
-	}
+	shared := dataDirForTest(t, "pjm")
 	dir := t.TempDir()
 	writeFile(t, dir, "pipelines.yaml", powerYAML)
 	data := filepath.Join(dir, "data")
