@@ -8,13 +8,14 @@ import (
 )
 
 // Range is the set of valid values of a numeric param (of each item of a
-// numeric list param): Min ≤ x ≤ Max (Min < x when MinOpen), plus the
-// sentinel values in Also (such as −1 for "the task's default"). Values
-// outside it are refused when pipelines.yaml is loaded, before anything
-// runs, with the stage, the param and its line.
+// numeric list param): Min ≤ x ≤ Max (Min < x when MinOpen, x < Max when
+// MaxOpen), plus the sentinel values in Also (such as −1 for "the task's
+// default"). Values outside it are refused when pipelines.yaml is loaded,
+// before anything runs, with the stage, the param and its line.
 type Range struct {
 	Min, Max float64 // inclusive bounds; ±Inf when unbounded
 	MinOpen  bool    // Min itself is excluded
+	MaxOpen  bool    // Max itself is excluded
 	Also     []float64
 }
 
@@ -26,6 +27,9 @@ func Between(min, max float64) *Range { return &Range{Min: min, Max: max} }
 
 // Positive is the range x > 0.
 func Positive() *Range { return &Range{Min: 0, Max: math.Inf(1), MinOpen: true} }
+
+// Inside is the open range min < x < max.
+func Inside(min, max float64) *Range { return &Range{Min: min, Max: max, MinOpen: true, MaxOpen: true} }
 
 // Or returns a copy of r that also accepts the sentinel values v.
 func (r *Range) Or(v ...float64) *Range {
@@ -48,7 +52,7 @@ func (r *Range) Contains(x float64) bool {
 			return true
 		}
 	}
-	if math.IsNaN(x) || x > r.Max {
+	if math.IsNaN(x) || x > r.Max || r.MaxOpen && x == r.Max {
 		return false
 	}
 	if r.MinOpen {
@@ -70,6 +74,8 @@ func (r *Range) String() string {
 		s = "any number"
 	case math.IsInf(r.Max, 1):
 		s = lo + num(r.Min)
+	case math.IsInf(r.Min, -1) && r.MaxOpen:
+		s = "< " + num(r.Max)
 	case math.IsInf(r.Min, -1):
 		s = "≤ " + num(r.Max)
 	default:
@@ -77,7 +83,11 @@ func (r *Range) String() string {
 		if r.MinOpen {
 			open = "("
 		}
-		s = "in " + open + num(r.Min) + ", " + num(r.Max) + "]"
+		shut := "]"
+		if r.MaxOpen {
+			shut = ")"
+		}
+		s = "in " + open + num(r.Min) + ", " + num(r.Max) + shut
 	}
 	for _, a := range r.Also {
 		s += " or " + num(a)

@@ -80,8 +80,8 @@ func runAggregate(ctx context.Context, in pipeline.Inputs, p pipeline.Params, r 
 	if err != nil {
 		return nil, err
 	}
-	logSummary(rows, paired, r)
-	rec, err := summaryRecord(rows)
+	logSummary(rows, paired, bs.level, r)
+	rec, err := summaryRecord(rows, bs.level)
 	if err != nil {
 		return nil, err
 	}
@@ -90,12 +90,12 @@ func runAggregate(ctx context.Context, in pipeline.Inputs, p pipeline.Params, r 
 }
 
 // logSummary logs the test headline rows, the NaN seeds left out and the
-// paired comparisons.
-func logSummary(rows []summaryRow, paired []pairedRow, r pipeline.Reporter) {
+// paired comparisons; level is the intervals' confidence level.
+func logSummary(rows []summaryRow, paired []pairedRow, level float64, r pipeline.Reporter) {
 	for _, row := range rows {
 		if row.split == "test" && (row.metric == "task_loss" || row.metric == "return_pct") {
-			r.Logf("%s %s %s %s: %s over seeds %s, 95%% CI [%.4g, %.4g], MC error %.2g", row.dataset, row.method, row.split, row.metric,
-				formatMeanStd(row.mean, row.std, 4), row.seeds, row.ciLow, row.ciHigh, row.mcSE)
+			r.Logf("%s %s %s %s: %s over seeds %s, %s [%.4g, %.4g], MC error %.2g", row.dataset, row.method, row.split, row.metric,
+				formatMeanStd(row.mean, row.std, 4), row.seeds, ciName(level), row.ciLow, row.ciHigh, row.mcSE)
 		}
 		if row.nanSeeds != "" {
 			r.Logf("warning: %s %s %s %s is NaN for seeds %s; left out of the mean", row.dataset, row.method, row.split, row.metric, row.nanSeeds)
@@ -238,7 +238,7 @@ func seedMeanStd(x []float64) (float64, float64) {
 }
 
 // summaryRecord builds the summary table.
-func summaryRecord(rows []summaryRow) (arrow.Record, error) {
+func summaryRecord(rows []summaryRow, level float64) (arrow.Record, error) {
 	n := len(rows)
 	str := func(f func(summaryRow) string) []string {
 		out := make([]string, n)
@@ -280,5 +280,5 @@ func summaryRecord(rows []summaryRow) (arrow.Record, error) {
 		Float64("ci_high", flt(func(r summaryRow) float64 { return r.ciHigh })).
 		String("best_epochs", str(func(r summaryRow) string { return r.bestEpochs })).
 		String("start_model", str(func(r summaryRow) string { return strconv.FormatBool(r.startModel) })).
-		Record(map[string]string{artifacts.MetaKind: "summary"})
+		Record(map[string]string{artifacts.MetaKind: "summary", metaCILevel: strconv.FormatFloat(level, 'g', -1, 64)})
 }

@@ -37,7 +37,8 @@ var paramRanges = map[string]*pipeline.Range{
 	"samples": atLeastOne.Upto(1e6), "draws": atLeastOne.Upto(1e6), "contexts": atLeastOne.Upto(1e6),
 	"checkpoint": nonNeg, "eta": unit, "etas": unit, "train_eta": unit.Or(-1), "smooth": nonNeg.Or(-1),
 	// reporting
-	"bootstrap": nonNeg, "ci_level": pipeline.Positive().Upto(1), "columns": atLeastOne.Upto(100),
+	// (a percentile interval needs two replicates; a level is a fraction)
+	"bootstrap": pipeline.AtLeast(2), "ci_level": pipeline.Inside(0, 1), "columns": atLeastOne.Upto(100),
 	"metric_digits": pipeline.Between(0, 12),
 }
 

@@ -34,6 +34,9 @@ func TestAbsurdParamsFailAtLoad(t *testing.T) {
 		{"kind: pretrain-diffusion\n    params: {epochs: 0}\n    inputs: {data: d.table}", `param "epochs": 0 is out of range: want ≥ 1`},
 		{"kind: pretrain-diffusion\n    params: {hidden: 60000, blocks: 1000}\n    inputs: {data: d.table}", "lower hidden or blocks or batch"},
 		{"kind: dfl-mlp\n    params: {epochs: -1, mix: 2}\n    inputs: {data: d.table, model: d.table}", `param "epochs": -1 is out of range`},
+		{"kind: aggregate\n    params: {bootstrap: 1}\n    inputs: {metrics: [d.table]}", `param "bootstrap": 1 is out of range: want ≥ 2`},
+		{"kind: aggregate\n    params: {ci_level: 1}\n    inputs: {metrics: [d.table]}", `param "ci_level": 1 is out of range: want in (0, 1)`},
+		{"kind: aggregate\n    params: {ci_level: 0}\n    inputs: {metrics: [d.table]}", `param "ci_level": 0 is out of range: want in (0, 1)`},
 	}
 	for _, c := range cases {
 		t.Run(c.want, func(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/apache/arrow/go/v17/arrow"
@@ -23,7 +24,7 @@ func paperTablesKind() pipeline.Kind {
 			"on ablation_dataset (score function with K = 10 and 50, uniform and importance-sampled timesteps; " +
 			"reparameterization): test loss, ms per step, estimator and Go-heap MiB, beside the paper's loss and GPU GB " +
 			"(not comparable). String columns are for display, numeric columns (rounded) for machines. Table 1 also shows " +
-			"the 95 % bootstrap interval and Monte-Carlo error of each mean, the DFL runs' selected epochs by seed (marked " +
+			"the bootstrap interval (at the aggregate's ci_level) and Monte-Carlo error of each mean, the DFL runs' selected epochs by seed (marked " +
 			"† where every seed kept its starting model, so the row repeats its starting model's), each DFL method's paired " +
 			"difference from the best baseline (from the aggregate's paired output), and the portfolio's Sharpe ratio and " +
 			"effective number of assets.",
@@ -36,7 +37,7 @@ func paperTablesKind() pipeline.Kind {
 			{Name: "paired", Optional: true, Doc: "the aggregate stage's paired comparisons"},
 		},
 		Outputs: []pipeline.PortSpec{
-			{Name: "table1", Doc: "main results: task, dataset, method, metric, ours, 95% CI, MC error, seeds, best epochs, vs best baseline, Sharpe, eff. assets, paper, note; machine columns mean, std, ci_low, ci_high, mc_se, diff, diff_low, diff_high, sharpe, eff_assets, paper_mean, paper_std"},
+			{Name: "table1", Doc: "main results: task, dataset, method, metric, ours, <ci_level>% CI (95% CI by default), MC error, seeds, best epochs, vs best baseline, Sharpe, eff. assets, paper, note; machine columns mean, std, ci_low, ci_high, mc_se, diff, diff_low, diff_high, sharpe, eff_assets, paper_mean, paper_std"},
 			{Name: "table2", Doc: "estimator ablation: method, estimator, timesteps, K, S, test task loss, seeds, ms/step, MiB, paper figures, note"},
 		},
 		Run: runPaperTables,
@@ -53,6 +54,7 @@ func runPaperTables(ctx context.Context, in pipeline.Inputs, p pipeline.Params, 
 	if err != nil {
 		return nil, err
 	}
+	sum.ciLabel = ciName(summaryLevel(rec))
 	if prec, ok := in.Tables["paired"]; ok {
 		if sum.paired, err = readPaired(prec); err != nil {
 			return nil, err
@@ -81,6 +83,30 @@ type summaryIndex struct {
 	tasks map[string]string
 	// paired holds the paired comparisons by (dataset, method).
 	paired map[[2]string]pairedRow
+	// ciLabel names Table 1's interval column ("95% CI").
+	ciLabel string
+}
+
+// metaCILevel is the summary's metadata key holding the confidence level of
+// its intervals (the aggregate's ci_level).
+const metaCILevel = "ci_level"
+
+// summaryLevel returns the confidence level a summary's intervals were
+// computed at: its ci_level metadata, or 0.95 (the aggregate's default)
+// for a summary written before that was recorded.
+func summaryLevel(rec arrow.Record) float64 {
+	md := rec.Schema().Metadata()
+	if i := md.FindKey(metaCILevel); i >= 0 {
+		if v, err := strconv.ParseFloat(md.Values()[i], 64); err == nil && v > 0 && v < 1 {
+			return v
+		}
+	}
+	return 0.95
+}
+
+// ciName labels an interval at confidence level: "95% CI", "97.5% CI".
+func ciName(level float64) string {
+	return strconv.FormatFloat(math.Round(level*1e4)/100, 'f', -1, 64) + "% CI"
 }
 
 func (s summaryIndex) get(dataset, method, split, metric string) (summaryRow, bool) {
@@ -181,7 +207,7 @@ func buildTable1(sum summaryIndex, digits int) arrow.Record {
 			rows = append(rows, row)
 		}
 	}
-	return table1Record(rows, digits)
+	return table1Record(rows, digits, sum.ciLabel)
 }
 
 // datasetNote returns what a reader must know to compare a dataset's row
@@ -219,8 +245,9 @@ func referenceRowNote(method string) []string {
 	return nil
 }
 
-// table1Record writes the Table 1 rows as a record.
-func table1Record(rows []table1Row, digits int) arrow.Record {
+// table1Record writes the Table 1 rows as a record; ci names the interval
+// column ("" for "95% CI").
+func table1Record(rows []table1Row, digits int, ci string) arrow.Record {
 	n := len(rows)
 	col := func(f func(table1Row) string) []string {
 		out := make([]string, n)
@@ -246,7 +273,10 @@ func table1Record(rows []table1Row, digits int) arrow.Record {
 	t.strings("method", col(func(r table1Row) string { return r.method }))
 	t.strings("metric", col(func(r table1Row) string { return r.metric }))
 	t.strings("ours", col(func(r table1Row) string { return r.ours }))
-	t.strings("95% CI", col(func(r table1Row) string { return r.ci }))
+	if ci == "" {
+		ci = ciName(0.95)
+	}
+	t.strings(ci, col(func(r table1Row) string { return r.ci }))
 	t.strings("MC error", col(func(r table1Row) string { return r.mc }))
 	t.ints("seeds", seeds)
 	t.strings("best epochs", col(func(r table1Row) string { return r.epochs }))
