@@ -102,8 +102,23 @@ func TestMethodColorsDistinct(t *testing.T) {
 		}
 		seen[k] = m
 	}
-	if MethodColor("some-new-method") != MethodColor("some-new-method") {
-		t.Error("an unlisted method's colour is not stable")
+	// Unlisted methods take a colour of the extra palette by name: two
+	// different new methods in one figure should mostly look different.
+	extra := map[[3]uint8]bool{}
+	for _, c := range extraColors {
+		extra[[3]uint8{c.R, c.G, c.B}] = true
+	}
+	used := map[[3]uint8]bool{}
+	for _, m := range []string{"new-a", "new-b", "new-c", "new-d", "new-e", "new-f", "new-g", "new-h"} {
+		c := MethodColor(m)
+		k := [3]uint8{c.R, c.G, c.B}
+		if !extra[k] {
+			t.Errorf("unlisted method %s has colour %v, not one of the extra palette", m, c)
+		}
+		used[k] = true
+	}
+	if len(used) < 3 {
+		t.Errorf("8 unlisted methods share only %d colours of %d", len(used), len(extraColors))
 	}
 }
 
