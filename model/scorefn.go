@@ -235,11 +235,17 @@ func (d *Diffusion) timesteps(n int, cfg ScoreFunction, rng *rand.Rand) (ts []in
 }
 
 // CenterWeights subtracts from the score-function weights w of each group
-// of group consecutive samples (one stochastic program) their mean: the
-// control variate Σ_j (w_j − w̄)·∇_θ log p_θ(y_j) has the same expectation
-// as Σ_j w_j·∇_θ log p_θ(y_j), because E[∇_θ log p_θ(y)] = 0 under the
-// model, but the ELBO proxy's E[∇_θ ELBO(y)] is not 0, so the uncentered
-// weights add w̄·Σ_j ∇_θ ELBO_j, a term of the proxy alone.
+// of group consecutive samples (one stochastic program, M = group) their
+// mean w̄. The uncentered ELBO proxy adds w̄·Σ_j ∇_θ ELBO(y_j), a term of
+// the proxy alone (E[∇_θ ELBO(y)] ≠ 0, unlike E[∇_θ log p_θ(y)]);
+// centering removes it. Because w̄ includes w_j, which depends on y_j, the
+// centred estimator Σ_j (w_j − w̄)·∇_θ log p_θ(y_j) does not keep the
+// expectation exactly: for independent y_j and w_j a function of y_j it
+// has (M − 1)/M times the expectation of the uncentered one. It is the
+// leave-one-out baseline, unbiased under the same assumptions, scaled by
+// that constant: w_j − w̄ = (M − 1)/M · (w_j − mean_{i≠j} w_i).
+// Training uses Adam, which a constant factor on the gradient leaves
+// unchanged up to its ε, so the mean is kept (TestCenterWeightsLeaveOneOut).
 func CenterWeights(w []float64, group int) []float64 {
 	if group < 1 || len(w)%group != 0 {
 		panic(fmt.Sprintf("model: center %d weights in groups of %d", len(w), group))

@@ -1,6 +1,9 @@
 package model
 
-import "testing"
+import (
+	"math"
+	"testing"
+)
 
 // CenterWeights subtracts each program's mean weight and leaves the input
 // alone.
@@ -27,4 +30,27 @@ func TestCenterWeights(t *testing.T) {
 		}
 	}()
 	CenterWeights(w, 4)
+}
+
+// TestCenterWeightsLeaveOneOut checks the identity CenterWeights' doc
+// relies on: centring on the group mean is the unbiased leave-one-out
+// baseline scaled by (M − 1)/M.
+func TestCenterWeightsLeaveOneOut(t *testing.T) {
+	w := []float64{1, 3, -2, 0.5, 0, 4, 4, -1}
+	const m = 4
+	got := CenterWeights(w, m)
+	for lo := 0; lo < len(w); lo += m {
+		for j := lo; j < lo+m; j++ {
+			var others float64
+			for i := lo; i < lo+m; i++ {
+				if i != j {
+					others += w[i]
+				}
+			}
+			loo := w[j] - others/(m-1)
+			if want := loo * (m - 1) / m; math.Abs(got[j]-want) > 1e-12 {
+				t.Errorf("centred[%d] = %g, want (M−1)/M × leave-one-out %g = %g", j, got[j], loo, want)
+			}
+		}
+	}
 }
