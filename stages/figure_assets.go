@@ -3,7 +3,9 @@ package stages
 import (
 	"context"
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 
@@ -64,7 +66,7 @@ func runFigureAssets(ctx context.Context, in pipeline.Inputs, p pipeline.Params,
 		return nil, fmt.Errorf("%w: figure-assets: no test rows among %d metrics", ErrInput, len(names))
 	}
 	pl := newPanel("portfolio: test return against the number of assets", "number of assets n", "test return (% per day)")
-	for _, method := range sortedKeys(byMethod) {
+	for _, method := range slices.Sorted(maps.Keys(byMethod)) {
 		var ns []int
 		for n := range byMethod[method] {
 			ns = append(ns, n)

@@ -3,8 +3,9 @@ package stages
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/apache/arrow/go/v17/arrow"
@@ -55,7 +56,7 @@ func runFigureCurves(ctx context.Context, in pipeline.Inputs, p pipeline.Params,
 	if len(byDataset) == 0 {
 		return nil, fmt.Errorf("%w: figure-curves: no DFL curve (with %s) among %d inputs", ErrInput, ColHoldTaskLoss, len(names))
 	}
-	datasets := sortedKeys(byDataset)
+	datasets := slices.Sorted(maps.Keys(byDataset))
 	var panels []*plot.Plot
 	for _, ds := range datasets {
 		if err := ctx.Err(); err != nil {
@@ -113,7 +114,7 @@ func curvePanel(dataset string, runs []curveRun) (*plot.Plot, error) {
 	for _, run := range runs {
 		byMethod[run.method] = append(byMethod[run.method], run)
 	}
-	for _, m := range sortedKeys(byMethod) {
+	for _, m := range slices.Sorted(maps.Keys(byMethod)) {
 		c := MethodColor(m)
 		for _, run := range byMethod[m] {
 			if err := addLine(pl, run.epochs, run.hold, withAlpha(c, 0.35), vg.Points(0.8), false, ""); err != nil {
@@ -159,14 +160,4 @@ func meanCurve(runs []curveRun) (xs, mean []float64) {
 		xs, mean = append(xs, runs[0].epochs[i]), append(mean, s/float64(len(runs)))
 	}
 	return xs, mean
-}
-
-// sortedKeys returns m's keys in order.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"image/color"
+	"maps"
+	"slices"
 	"sort"
 
 	"github.com/apache/arrow/go/v17/arrow"
@@ -51,7 +53,7 @@ func runFigureGradients(ctx context.Context, in pipeline.Inputs, p pipeline.Para
 		panelsOf[key] = append(panelsOf[key], pt)
 	}
 	var panels []*plot.Plot
-	for _, key := range sortedKeys(panelsOf) {
+	for _, key := range slices.Sorted(maps.Keys(panelsOf)) {
 		pl, err := cosinePanel(key, panelsOf[key])
 		if err != nil {
 			return nil, err
@@ -112,7 +114,7 @@ func cosinePanel(title string, pts []cosinePoint) (*plot.Plot, error) {
 		key := pt.timesteps + "/" + pt.weights
 		lines[key] = append(lines[key], pt)
 	}
-	for _, key := range sortedKeys(lines) {
+	for _, key := range slices.Sorted(maps.Keys(lines)) {
 		l := lines[key]
 		sort.Slice(l, func(i, j int) bool { return l[i].k < l[j].k })
 		method := "diffusion-sf"

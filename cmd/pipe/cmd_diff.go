@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -177,7 +179,7 @@ func sideTable(c *cli.Context, sd side, ws *workspace, keys, values []string) (m
 	}
 	d, ok := res.rec.Outputs[output]
 	if !ok {
-		return nil, fmt.Errorf("side %s: stage %s has no output %q (outputs: %s)", sd.label, stage, output, strings.Join(sortedKeys(res.rec.Outputs), ", "))
+		return nil, fmt.Errorf("side %s: stage %s has no output %q (outputs: %s)", sd.label, stage, output, strings.Join(slices.Sorted(maps.Keys(res.rec.Outputs)), ", "))
 	}
 	b, err := ws.store.Get(c.Context, d)
 	if err != nil {
@@ -223,7 +225,7 @@ func readColumns(b []byte) (map[string][]string, int, error) {
 func tableByKey(cols map[string][]string, n int, keys, values []string) (map[string]map[string]float64, error) {
 	for _, c := range append(append([]string(nil), keys...), values...) {
 		if _, ok := cols[c]; !ok {
-			return nil, fmt.Errorf("no column %q (columns: %s)", c, strings.Join(sortedKeys(cols), ", "))
+			return nil, fmt.Errorf("no column %q (columns: %s)", c, strings.Join(slices.Sorted(maps.Keys(cols)), ", "))
 		}
 	}
 	out := map[string]map[string]float64{}
@@ -256,7 +258,7 @@ func joinMetrics(a, b map[string]map[string]float64, values []string, all bool) 
 		keys[k] = true
 	}
 	var rows []metricRow
-	for _, k := range sortedKeys(keys) {
+	for _, k := range slices.Sorted(maps.Keys(keys)) {
 		for _, v := range values {
 			r := metricRow{Key: k, Column: v}
 			if x, ok := a[k][v]; ok && !math.IsNaN(x) {

@@ -3,7 +3,9 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"path/filepath"
+	"slices"
 	"text/tabwriter"
 
 	"github.com/urfave/cli/v2"
@@ -60,7 +62,7 @@ func diffParams(a, b *pipeline.File, globs []string) ([]paramRow, error) {
 		names[n] = true
 	}
 	var rows []paramRow
-	for _, n := range sortedKeys(names) {
+	for _, n := range slices.Sorted(maps.Keys(names)) {
 		if ok, err := matchAny(globs, n); err != nil || !ok {
 			if err != nil {
 				return nil, err
@@ -83,7 +85,7 @@ func diffParams(a, b *pipeline.File, globs []string) ([]paramRow, error) {
 		for k := range sb.Params {
 			params[k] = true
 		}
-		for _, k := range sortedKeys(params) {
+		for _, k := range slices.Sorted(maps.Keys(params)) {
 			va, vb := paramText(sa.Params, k), paramText(sb.Params, k)
 			if va != vb {
 				rows = append(rows, paramRow{Stage: n, Param: k, A: va, B: vb})

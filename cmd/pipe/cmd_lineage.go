@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 
 	"github.com/urfave/cli/v2"
 
@@ -90,10 +92,10 @@ func printLineage(w io.Writer, n *pipeline.LineageNode, label, indent string) {
 	if r.Backend != "" {
 		fmt.Fprintf(w, "%s  backend %s\n", sub, r.Backend)
 	}
-	for _, f := range sortedKeys(r.Files) {
+	for _, f := range slices.Sorted(maps.Keys(r.Files)) {
 		fmt.Fprintf(w, "%s  file %s %s\n", sub, f, r.Files[f].Short())
 	}
-	names := sortedKeys(n.Inputs)
+	names := slices.Sorted(maps.Keys(n.Inputs))
 	for _, in := range names {
 		p := n.Inputs[in]
 		if p == nil {

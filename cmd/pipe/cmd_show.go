@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -68,13 +70,13 @@ func showAction(c *cli.Context) error {
 	rec := res.rec
 	outs := []string{output}
 	if output == "" {
-		outs = sortedKeys(rec.Outputs)
+		outs = slices.Sorted(maps.Keys(rec.Outputs))
 	}
 	var all []*artifactJSON
 	for _, o := range outs {
 		d, ok := rec.Outputs[o]
 		if !ok {
-			return fmt.Errorf("stage %s has no output %q (outputs: %s)", stage, o, strings.Join(sortedKeys(rec.Outputs), ", "))
+			return fmt.Errorf("stage %s has no output %q (outputs: %s)", stage, o, strings.Join(slices.Sorted(maps.Keys(rec.Outputs)), ", "))
 		}
 		b, err := ws.store.Get(c.Context, d)
 		if err != nil {
@@ -131,7 +133,7 @@ func printArtifact(w io.Writer, a *artifactJSON, table string) {
 	for _, f := range a.Schema {
 		fmt.Fprintf(w, "  %-24s %s\n", f.Name, f.Type)
 	}
-	for _, k := range sortedKeys(a.Metadata) {
+	for _, k := range slices.Sorted(maps.Keys(a.Metadata)) {
 		fmt.Fprintf(w, "metadata: %s = %s\n", k, a.Metadata[k])
 	}
 	if table != "" {

@@ -2,7 +2,9 @@ package main
 
 import (
 	"fmt"
+	"maps"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
@@ -26,7 +28,7 @@ func expandTargets(f *pipeline.File, args []string) ([]string, error) {
 		if !strings.ContainsAny(a, "*?[") {
 			if _, ok := f.Stages[a]; !ok && f.Pipelines[a] == nil {
 				return nil, fmt.Errorf("%w: %q is not a pipeline or stage of %s%s (pipelines: %s)",
-					pipeline.ErrUnknownTarget, a, f.Path, pipeline.Suggest(a, all), strings.Join(sortedKeys(f.Pipelines), ", "))
+					pipeline.ErrUnknownTarget, a, f.Path, pipeline.Suggest(a, all), strings.Join(slices.Sorted(maps.Keys(f.Pipelines)), ", "))
 			}
 			add(a)
 			continue
@@ -49,7 +51,7 @@ func expandTargets(f *pipeline.File, args []string) ([]string, error) {
 
 // targetNames lists the pipelines and stages of f, sorted.
 func targetNames(f *pipeline.File) []string {
-	names := append(sortedKeys(f.Pipelines), sortedKeys(f.Stages)...)
+	names := append(slices.Sorted(maps.Keys(f.Pipelines)), slices.Sorted(maps.Keys(f.Stages))...)
 	sort.Strings(names)
 	return names
 }
@@ -66,7 +68,7 @@ func matchStageGlobs(f *pipeline.File, pats []string) (map[string]bool, error) {
 			}
 		}
 		if len(set) == n {
-			return nil, fmt.Errorf("%w: -F %q matches no stage%s", pipeline.ErrUnknownTarget, p, pipeline.Suggest(p, sortedKeys(f.Stages)))
+			return nil, fmt.Errorf("%w: -F %q matches no stage%s", pipeline.ErrUnknownTarget, p, pipeline.Suggest(p, slices.Sorted(maps.Keys(f.Stages))))
 		}
 	}
 	return set, nil
