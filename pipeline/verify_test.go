@@ -11,22 +11,21 @@ import (
 
 // racingStore is a store in which a run, holding the store lock shared,
 // moves a pipeline reference right after Verify first lists the
-// references, and then ends.
+// references.
 type racingStore struct {
 	*artifacts.DirStore
 	ref, value string
-	endRun     func() error
+	moved      bool
 	t          *testing.T
 }
 
 func (r *racingStore) Refs(ctx context.Context, prefix string, fn func(string, []byte) error) error {
 	err := r.DirStore.Refs(ctx, prefix, fn)
-	if r.endRun != nil {
+	if !r.moved {
 		if err := r.DirStore.SetRef(ctx, r.ref, []byte(r.value)); err != nil {
 			r.t.Error(err)
 		}
-		go r.endRun()
-		r.endRun = nil
+		r.moved = true
 	}
 	return err
 }
@@ -34,6 +33,7 @@ func (r *racingStore) Refs(ctx context.Context, prefix string, fn func(string, [
 // TestVerifyRepairKeepsRunUpdate checks a pipeline reference that names a
 // lost record while a run updates it: the repair waits for the run and
 // keeps its new value instead of writing back one computed from the old.
+// The run ends when Verify says it waits for it.
 func TestVerifyRepairKeepsRunUpdate(t *testing.T) {
 	ctx := context.Background()
 	ds, err := artifacts.OpenDir(t.TempDir())
@@ -52,9 +52,17 @@ func TestVerifyRepairKeepsRunUpdate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &racingStore{DirStore: ds, ref: ref, value: `["` + good + `"]`, endRun: endRun, t: t}
+	s := &racingStore{DirStore: ds, ref: ref, value: `["` + good + `"]`, t: t}
 	waited := false
-	rep, err := pipeline.Verify(ctx, s, pipeline.VerifyOptions{Waiting: func() { waited = true }})
+	rep, err := pipeline.Verify(ctx, s, pipeline.VerifyOptions{Waiting: func() {
+		waited = true
+		if err := endRun(); err != nil {
+			t.Error(err)
+		}
+	}})
+	if !waited {
+		endRun()
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
