@@ -65,37 +65,11 @@
 //
 // # Cost at the default profile
 //
-// `pipe run paper-tables --jobs 2` (pipelines.yaml's default profile: 3
-// seeds, denoiser width 256, S = 20 (synthetic 50), M = 16, K = 10) ran its
-// 329 stages in 44 min 31 s from an empty store on this project's 2-core
-// machine, for 5,340 stage-seconds: power 2,220 (the K = 50 ablation alone
-// 1,060), portfolio (both layouts) 1,520, synthetic (per-context and pooled)
-// 1,600. Mean seconds per stage:
-//
-//	                         synthetic  power  portfolio
-//	pretrain-diffusion              18     51         39
-//	pretrain-gaussian, -mlp     13, 11 37, 51     11, 11
-//	dfl-diffusion sf / sf-is    64, 62 56, 57     37, 46
-//	dfl-diffusion rp               103     71         52
-//	dfl-diffusion sf K = 50          –    176          –
-//	dfl-gaussian sf, rp; dfl-mlp  3, 3, 2  6, 4, 3  13, 12, 11
-//	policy                           5     38          8
-//	evaluate (diffusion)           1.8    2.5        2.6
-//
-// One DFL training step (BenchmarkDFLStep, B contexts × M = 16 samples,
-// S = 20, K = 10; synthetic B = 32, power and portfolio B = 64) takes
-// 0.15 / 0.33 / 0.35 s with the score function, 0.22 / 0.39 / 0.44 s with
-// reparameterization, whose activation memory (126 MiB on power) grows with
-// S while the score function's stays at 3.3 MiB.
-//
-// The contextual synthetic variant and the true-distribution reference rows
-// added after that run are estimated from this table at about 640
-// stage-seconds for 3 seeds (5 to 6 minutes with --jobs 2): per seed its
-// pretraining (42 s), importance-sampled SF, Gaussian RP and deterministic
-// DFL (67 s), the policy (5 s), evaluations at M = 16 (about 22 s with
-// R = 5 draws) and at M = 512 on the test split (about 66 s: 32 times the
-// samples per context), and the reference rows (about 10 s). The tune
-// pipeline's sweep (18 DFL runs on seed 0) is about 1,300 stage-seconds.
+// The README's Results section lists the measured cost of every stage
+// family of the default profile's last run (from its log), and Table 2 the
+// time and memory of one DFL training step per estimator. The expensive
+// stages are the diffusion DFL kinds (the power K = 50 ablation most), then
+// the pretraining kinds; evaluations cost R sampling passes each.
 //
 // # Deviations introduced here
 //
