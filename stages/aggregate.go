@@ -240,20 +240,8 @@ func seedMeanStd(x []float64) (float64, float64) {
 // summaryRecord builds the summary table.
 func summaryRecord(rows []summaryRow, level float64) (arrow.Record, error) {
 	n := len(rows)
-	str := func(f func(summaryRow) string) []string {
-		out := make([]string, n)
-		for i, r := range rows {
-			out[i] = f(r)
-		}
-		return out
-	}
-	flt := func(f func(summaryRow) float64) []float64 {
-		out := make([]float64, n)
-		for i, r := range rows {
-			out[i] = f(r)
-		}
-		return out
-	}
+	str := func(f func(summaryRow) string) []string { return column(rows, f) }
+	flt := func(f func(summaryRow) float64) []float64 { return column(rows, f) }
 	nSeeds, m := make([]int64, n), make([]int64, n)
 	mean, std := make([]float64, n), make([]float64, n)
 	for i, r := range rows {

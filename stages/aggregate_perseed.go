@@ -79,27 +79,9 @@ func perSeedLess(a, b perSeedRow) bool {
 // numbers are nulls).
 func perSeedRecord(rows []perSeedRow) arrow.Record {
 	n := len(rows)
-	str := func(f func(perSeedRow) string) []string {
-		out := make([]string, n)
-		for i, r := range rows {
-			out[i] = f(r)
-		}
-		return out
-	}
-	num := func(f func(perSeedRow) float64) []float64 {
-		out := make([]float64, n)
-		for i, r := range rows {
-			out[i] = f(r)
-		}
-		return out
-	}
-	count := func(f func(perSeedRow) int64) []int64 {
-		out := make([]int64, n)
-		for i, r := range rows {
-			out[i] = f(r)
-		}
-		return out
-	}
+	str := func(f func(perSeedRow) string) []string { return column(rows, f) }
+	num := func(f func(perSeedRow) float64) []float64 { return column(rows, f) }
+	count := func(f func(perSeedRow) int64) []int64 { return column(rows, f) }
 	var t tableBuilder
 	t.strings("task", str(func(r perSeedRow) string { return r.task }))
 	t.strings("dataset", str(func(r perSeedRow) string { return r.dataset }))
@@ -120,20 +102,8 @@ func perSeedRecord(rows []perSeedRow) arrow.Record {
 // baseline, metric, n_seeds, diff, ci_low, ci_high, verdict.
 func pairedRecord(rows []pairedRow) arrow.Record {
 	n := len(rows)
-	str := func(f func(pairedRow) string) []string {
-		out := make([]string, n)
-		for i, r := range rows {
-			out[i] = f(r)
-		}
-		return out
-	}
-	num := func(f func(pairedRow) float64) []float64 {
-		out := make([]float64, n)
-		for i, r := range rows {
-			out[i] = f(r)
-		}
-		return out
-	}
+	str := func(f func(pairedRow) string) []string { return column(rows, f) }
+	num := func(f func(pairedRow) float64) []float64 { return column(rows, f) }
 	seeds := make([]int64, n)
 	for i, r := range rows {
 		seeds[i] = int64(r.nSeeds)

@@ -276,20 +276,8 @@ func gaussianCosines(ctx context.Context, t *task, g *model.Gaussian, rule *deci
 // cosineRecord builds the diagnostic's table.
 func cosineRecord(rows []cosineRow, meta map[string]string) (arrow.Record, error) {
 	n := len(rows)
-	str := func(f func(cosineRow) string) []string {
-		out := make([]string, n)
-		for i, r := range rows {
-			out[i] = f(r)
-		}
-		return out
-	}
-	num := func(f func(cosineRow) float64) []float64 {
-		out := make([]float64, n)
-		for i, r := range rows {
-			out[i] = f(r)
-		}
-		return out
-	}
+	str := func(f func(cosineRow) string) []string { return column(rows, f) }
+	num := func(f func(cosineRow) float64) []float64 { return column(rows, f) }
 	ks := make([]int64, n)
 	for i, r := range rows {
 		ks[i] = int64(r.k)

@@ -249,20 +249,8 @@ func referenceRowNote(method string) []string {
 // column ("" for "95% CI").
 func table1Record(rows []table1Row, digits int, ci string) arrow.Record {
 	n := len(rows)
-	col := func(f func(table1Row) string) []string {
-		out := make([]string, n)
-		for i, r := range rows {
-			out[i] = f(r)
-		}
-		return out
-	}
-	num := func(f func(table1Row) float64) []float64 {
-		out := make([]float64, n)
-		for i, r := range rows {
-			out[i] = f(r)
-		}
-		return out
-	}
+	col := func(f func(table1Row) string) []string { return column(rows, f) }
+	num := func(f func(table1Row) float64) []float64 { return column(rows, f) }
 	seeds := make([]int64, n)
 	for i, r := range rows {
 		seeds[i] = r.seeds

@@ -100,28 +100,9 @@ func statsMiB(sum summaryIndex, dataset, method, metric string) float64 {
 
 // table2Record writes the Table 2 rows as a record.
 func table2Record(rows []table2Row, digits int) arrow.Record {
-	n := len(rows)
-	col := func(f func(table2Row) string) []string {
-		out := make([]string, n)
-		for i, r := range rows {
-			out[i] = f(r)
-		}
-		return out
-	}
-	num := func(f func(table2Row) float64) []float64 {
-		out := make([]float64, n)
-		for i, r := range rows {
-			out[i] = f(r)
-		}
-		return out
-	}
-	count := func(f func(table2Row) int64) []int64 {
-		out := make([]int64, n)
-		for i, r := range rows {
-			out[i] = f(r)
-		}
-		return out
-	}
+	col := func(f func(table2Row) string) []string { return column(rows, f) }
+	num := func(f func(table2Row) float64) []float64 { return column(rows, f) }
+	count := func(f func(table2Row) int64) []int64 { return column(rows, f) }
 	var t tableBuilder
 	t.strings("method", col(func(r table2Row) string { return r.method }))
 	t.strings("estimator", col(func(r table2Row) string { return r.estimator }))

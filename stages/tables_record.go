@@ -104,3 +104,13 @@ func roundDecimals(v float64, decimals int) float64 {
 	p := math.Pow(10, float64(decimals))
 	return math.Round(v*p) / p
 }
+
+// column maps every row to one column's values, for the record writers
+// that build a table column by column from a slice of row structs.
+func column[R, T any](rows []R, f func(R) T) []T {
+	out := make([]T, len(rows))
+	for i, r := range rows {
+		out[i] = f(r)
+	}
+	return out
+}
