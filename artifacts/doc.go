@@ -51,7 +51,7 @@
 //
 // # Tables
 //
-// Built-in stages exchange Apache Arrow records. The helpers in table.go write
-// them as Arrow IPC files with pinned options, so equal data gives equal bytes
-// and therefore equal digests, and convert between Arrow and gonum matrices.
+// Built-in stages exchange Apache Arrow tables, encoded by package arrowtab
+// so that equal data gives equal bytes and therefore equal digests. The
+// store itself never decodes an object: it depends on nothing numeric.
 package artifacts

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/diffusion-dfl/pipe/arrowtab"
 	"github.com/diffusion-dfl/pipe/artifacts"
 )
 
@@ -54,7 +55,7 @@ func (e *Engine) keyDigest(ctx context.Context, input, up, out string, d artifac
 	if err != nil {
 		return "", &InputError{Input: input, Digest: d, Err: fmt.Errorf("%s.%s: %w", up, out, err)}
 	}
-	kept, err := artifacts.WithoutColumns(b, cols)
+	kept, err := arrowtab.WithoutColumns(b, cols)
 	if err != nil {
 		return "", fmt.Errorf("%s.%s: measurement columns %v: %w", up, out, cols, err)
 	}
