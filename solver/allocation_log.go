@@ -117,13 +117,30 @@ const maxLogF = 600
 // multipliers in F's terms are not representable, and Differentiate could
 // not use them.
 func (a Allocation) solveLogDomain(ctx context.Context, Y *mat.Dense, opts *Options) (*Solution, error) {
+	return a.solveLog(ctx, Y, generalConfig{trusted: true, absGap: true}, opts)
+}
+
+// SolveLogChecked minimises the same log-domain objective as Solve, but on
+// SolveConvex's general path: the Hessian's convexity is checked every
+// iteration and the gap is relative to 1 + |log F| instead of absolute. The
+// decision rule retries with it where Solve failed (a different stopping
+// rule sometimes ends where the other stalled); the solution is in F's
+// terms, as Solve's, and an error comes with whatever z was reached.
+func (a Allocation) SolveLogChecked(ctx context.Context, Y *mat.Dense, opts *Options) (*Solution, error) {
+	if _, n := Y.Dims(); n != a.N {
+		panicDim("Allocation.SolveLogChecked: samples have %d columns, want %d", n, a.N)
+	}
+	return a.solveLog(ctx, Y, generalConfig{}, opts)
+}
+
+// solveLog is solveLogDomain with the interior point's settings given.
+func (a Allocation) solveLog(ctx context.Context, Y *mat.Dense, cfg generalConfig, opts *Options) (*Solution, error) {
 	z0 := make([]float64, a.N)
 	for i := range z0 {
 		z0[i] = a.C / 2
 	}
 	obj := newLogExpObjective(Y)
-	sol, err := solveGeneral(ctx, obj, a.N, a.Constraints(), z0,
-		generalConfig{trusted: true, absGap: true}, opts)
+	sol, err := solveGeneral(ctx, obj, a.N, a.Constraints(), z0, cfg, opts)
 	if sol == nil || sol.Z == nil {
 		return sol, fmt.Errorf("allocation (log domain): %w", err)
 	}

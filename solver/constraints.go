@@ -137,6 +137,7 @@ func (s *sparseRows) rowNorm(i int) float64 {
 	return math.Sqrt(acc)
 }
 
+// normInf returns max_i |x_i| (0 for an empty x).
 func normInf(x []float64) float64 {
 	var m float64
 	for _, v := range x {

@@ -3,7 +3,6 @@ package solver
 import (
 	"errors"
 	"fmt"
-	"math"
 
 	"gonum.org/v1/gonum/mat"
 )
@@ -209,16 +208,8 @@ func (s *kktSystem) factor(condLimit float64) bool {
 	}
 	s.lu.Factorize(s.r)
 	s.info.Cond = s.lu.Cond()
-	rmax := maxAbs(s.r.RawMatrix().Data)
+	rmax := normInf(s.r.RawMatrix().Data)
 	return s.info.Cond*max(1, s.hscale/rmax) <= condLimit
-}
-
-func maxAbs(x []float64) float64 {
-	m := 0.0
-	for _, v := range x {
-		m = max(m, math.Abs(v))
-	}
-	return m
 }
 
 // autoRidgeFloor is the smallest automatic δ relative to ŝ (see regularize).
@@ -238,7 +229,7 @@ const autoRidgeFloor = 1e-6
 // hence ‖DY_j‖₂ ≤ (1/M)‖D_j‖₂·1e6‖a‖₂/ŝ and |w_j| ≤ ‖∇f(y_j, z*)‖₂·1e6‖a‖₂/ŝ.
 func (s *kktSystem) regularize(condLimit float64) error {
 	raw := s.r.RawMatrix()
-	scale := max(maxAbs(raw.Data), s.hscale)
+	scale := max(normInf(raw.Data), s.hscale)
 	reg := mat.NewDense(raw.Rows, raw.Cols, nil)
 	for delta := autoRidgeFloor * scale; delta <= 1e-2*scale; delta *= 100 {
 		reg.Copy(s.r)

@@ -90,19 +90,12 @@ func runDFLGaussian(ctx context.Context, in pipeline.Inputs, p pipeline.Params, 
 // dflSetup reads the inputs and shared params of a baseline DFL kind whose
 // input model must have architecture arch.
 func dflSetup(in pipeline.Inputs, p pipeline.Params, arch string) (*task, *predictor, loopConfig, *decisionRule, error) {
-	t, err := newTask(in.Tables["data"])
-	if err != nil {
-		return nil, nil, loopConfig{}, nil, err
-	}
-	pred, err := loadPredictor(in.Tables["model"])
+	t, pred, err := loadTaskModel(in)
 	if err != nil {
 		return nil, nil, loopConfig{}, nil, err
 	}
 	if pred.arch != arch {
 		return nil, nil, loopConfig{}, nil, fmt.Errorf("%w: the input model is %q, want %q", ErrInput, pred.arch, arch)
-	}
-	if err := pred.checkTask(t); err != nil {
-		return nil, nil, loopConfig{}, nil, err
 	}
 	cfg, err := loadConfig(p)
 	if err != nil {

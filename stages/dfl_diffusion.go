@@ -93,19 +93,12 @@ type diffusionLearner struct {
 
 // runDFLDiffusion is the Run function of the dfl-diffusion kind.
 func runDFLDiffusion(ctx context.Context, in pipeline.Inputs, p pipeline.Params, r pipeline.Reporter) (pipeline.Outputs, error) {
-	t, err := newTask(in.Tables["data"])
-	if err != nil {
-		return nil, err
-	}
-	pred, err := loadPredictor(in.Tables["model"])
+	t, pred, err := loadTaskModel(in)
 	if err != nil {
 		return nil, err
 	}
 	if pred.diff == nil {
 		return nil, fmt.Errorf("%w: dfl-diffusion needs a diffusion model, the input is %q", ErrInput, pred.arch)
-	}
-	if err := pred.checkTask(t); err != nil {
-		return nil, err
 	}
 	l, err := newDiffusionLearner(t, pred, p)
 	if err != nil {

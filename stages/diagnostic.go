@@ -83,15 +83,8 @@ type cosineRow struct {
 
 // runGradientDiagnostic is the Run function of the gradient-diagnostic kind.
 func runGradientDiagnostic(ctx context.Context, in pipeline.Inputs, p pipeline.Params, r pipeline.Reporter) (pipeline.Outputs, error) {
-	t, err := newTask(in.Tables["data"])
+	t, pred, err := loadTaskModel(in)
 	if err != nil {
-		return nil, err
-	}
-	pred, err := loadPredictor(in.Tables["model"])
-	if err != nil {
-		return nil, err
-	}
-	if err := pred.checkTask(t); err != nil {
 		return nil, err
 	}
 	if err := positive(p, "contexts", "samples", "steps"); err != nil {

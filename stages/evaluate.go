@@ -51,15 +51,8 @@ var evaluateKind = pipeline.Kind{
 
 // runEvaluate is the Run function of the evaluate kind.
 func runEvaluate(ctx context.Context, in pipeline.Inputs, p pipeline.Params, r pipeline.Reporter) (pipeline.Outputs, error) {
-	t, err := newTask(in.Tables["data"])
+	t, pred, err := loadTaskModel(in)
 	if err != nil {
-		return nil, err
-	}
-	pred, err := loadPredictor(in.Tables["model"])
-	if err != nil {
-		return nil, err
-	}
-	if err := pred.checkTask(t); err != nil {
 		return nil, err
 	}
 	if err := positive(p, "samples", "steps", "draws"); err != nil {
