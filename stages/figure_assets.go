@@ -26,8 +26,13 @@ func figureAssetsKind() pipeline.Kind {
 		Name: "figure-assets",
 		Doc: "Figure 5: the portfolio's test return (% a day, mean ± std over seeds) against the number of assets n, " +
 			"one line per method, from evaluation metrics whose stage names carry n as -n<number>- (the data kind's " +
-			"label does not). Output: a PNG figure table (export it with format blob).",
-		Inputs:  []pipeline.PortSpec{{Name: "metrics", Many: true, Doc: "fan-in of portfolio evaluate metrics, stage names with -n<assets>-"}},
+			"label does not), and from hindsight metrics (equal weights) named the same way. The caption is the title " +
+			"param (say there what sizes the sweep used) and the number of seeds. Output: a PNG figure table (export it " +
+			"with format blob).",
+		Params: []pipeline.ParamSpec{
+			{Name: "title", Type: pipeline.String, Default: "Portfolio: test return against the number of assets n.", Doc: "caption of the figure, before the seed count"},
+		},
+		Inputs:  []pipeline.PortSpec{{Name: "metrics", Many: true, Doc: "fan-in of portfolio evaluate and hindsight metrics, stage names with -n<assets>-"}},
 		Outputs: []pipeline.PortSpec{{Name: "png", Doc: "the figure: one-row table, binary column png, caption metadata"}},
 		Run:     runFigureAssets,
 	}
@@ -97,7 +102,7 @@ func runFigureAssets(ctx context.Context, in pipeline.Inputs, p pipeline.Params,
 		return nil, err
 	}
 	r.Logf("figure-assets: %d methods over %d evaluations", len(byMethod), len(names))
-	rec, err := figureRecord(png, "Portfolio: test return (mean over seeds) against the number of assets.")
+	rec, err := figureRecord(png, fmt.Sprintf("%s Each point: the mean over %s.", p.String("title"), seedCount(byMethod)))
 	if err != nil {
 		return nil, err
 	}
@@ -118,4 +123,25 @@ func allNs(byMethod map[string]map[int][]float64) []int {
 	}
 	sort.Ints(ns)
 	return ns
+}
+
+// seedCount says how many seeds the points average ("1 seed", "3 seeds",
+// or a range when n or methods differ).
+func seedCount(byMethod map[string]map[int][]float64) string {
+	lo, hi := -1, 0
+	for _, m := range byMethod {
+		for _, v := range m {
+			if lo < 0 || len(v) < lo {
+				lo = len(v)
+			}
+			hi = max(hi, len(v))
+		}
+	}
+	switch {
+	case lo == hi && hi == 1:
+		return "1 seed"
+	case lo == hi:
+		return fmt.Sprintf("%d seeds", hi)
+	}
+	return fmt.Sprintf("%d to %d seeds", lo, hi)
 }

@@ -199,11 +199,38 @@ func TestFigureAssets(t *testing.T) {
 	}
 	out, rep := runKind(t, figureAssetsKind(), map[string]any{}, tables, "")
 	decodeFigure(t, out["png"], 600, 450)
+	if c, _ := artifacts.Meta(out["png"], MetaCaption); !strings.HasSuffix(c, "the mean over 1 seed.") {
+		t.Errorf("caption %q does not count the seeds", c)
+	}
 	if !rep.has("2 methods over 6 evaluations") {
 		t.Errorf("log %q", rep.lines)
 	}
 	tables["metrics/eval-x-portfolio-s0.metrics"] = tables["metrics/assets-eval-diffusion-sf-is-portfolio-n10-s0.metrics"]
 	if _, _, err := tryKind(figureAssetsKind(), map[string]any{}, tables, ""); err == nil || !strings.Contains(err.Error(), "-n<assets>-") {
 		t.Errorf("stage without n: err %v", err)
+	}
+}
+
+func TestTrainedEta(t *testing.T) {
+	for _, c := range []struct {
+		name, trained string
+		want          float64
+		err           bool
+	}{
+		{"pretrained model: the figure's eta", `{"kind":"pretrain-diffusion","params":{"epochs":10}}`, 0.3, false},
+		{"no metadata", "", 0.3, false},
+		{"DFL model trained with eta 1", `{"kind":"dfl-diffusion","params":{"eta":1.0,"steps":20}}`, 1, false},
+		{"integer eta", `{"kind":"dfl-diffusion","params":{"eta":0}}`, 0, false},
+		{"eta out of range", `{"kind":"dfl-diffusion","params":{"eta":2.0}}`, 0, true},
+		{"not JSON", `{"kind"`, 0, true},
+	} {
+		got, err := trainedEta(map[string]string{MetaTrainedBy: c.trained}, 0.3)
+		if (err != nil) != c.err {
+			t.Errorf("%s: error %v, want error %v", c.name, err, c.err)
+			continue
+		}
+		if !c.err && got != c.want {
+			t.Errorf("%s: eta %g, want %g", c.name, got, c.want)
+		}
 	}
 }
