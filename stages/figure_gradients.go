@@ -133,13 +133,64 @@ func cosinePanel(title string, pts []cosinePoint) (*plot.Plot, error) {
 			return nil, err
 		}
 		if l[0].weights == WeightsRaw {
-			if err := addLine(pl, xs, cs, withAlpha(MethodColor(method), 0.6), vg.Points(1), true, ""); err != nil {
+			if err := addDotted(pl, xs, cs, withAlpha(MethodColor(method), 0.6)); err != nil {
 				return nil, err
 			}
 		}
 	}
+	if err := styleLegend(pl, pts); err != nil {
+		return nil, err
+	}
 	pl.Y.Max = max(pl.Y.Max, 1)
 	return pl, nil
+}
+
+// styleLegend adds grey legend entries saying what the line styles mean:
+// solid and dashed are the raw and centered weights (when both appear),
+// dotted the split-half corrected cosine of the raw-weight rows.
+func styleLegend(pl *plot.Plot, pts []cosinePoint) error {
+	seen := map[string]bool{}
+	for _, pt := range pts {
+		seen[pt.weights] = true
+	}
+	grey := color.RGBA{0x55, 0x55, 0x55, 0xFF}
+	if seen[WeightsCentered] {
+		if err := legendOnly(pl, grey, []vg.Length{vg.Points(5), vg.Points(3)}, "dashed: centered weights (mean baseline)"); err != nil {
+			return err
+		}
+	}
+	if seen[WeightsRaw] {
+		return legendOnly(pl, grey, []vg.Length{vg.Points(1.5), vg.Points(2)}, "dotted: split-half corrected cosine (raw weights)")
+	}
+	return nil
+}
+
+// legendOnly adds a legend entry with a line of colour c and dashes that
+// stands for a style, not for a series.
+func legendOnly(pl *plot.Plot, c color.Color, dashes []vg.Length, name string) error {
+	l, err := plotter.NewLine(plotter.XYs{{X: 1, Y: 0}})
+	if err != nil {
+		return fmt.Errorf("figure legend %q: %w", name, err)
+	}
+	l.Color, l.Width, l.Dashes = c, vg.Points(1.5), dashes
+	pl.Legend.Add(name, l)
+	return nil
+}
+
+// addDotted adds the polyline (xs, ys) dotted in colour c, without a
+// legend entry (styleLegend explains the dots).
+func addDotted(pl *plot.Plot, xs, ys []float64, c color.Color) error {
+	pts := make(plotter.XYs, len(xs))
+	for i := range xs {
+		pts[i].X, pts[i].Y = xs[i], ys[i]
+	}
+	l, err := plotter.NewLine(pts)
+	if err != nil {
+		return fmt.Errorf("figure dotted line: %w", err)
+	}
+	l.Color, l.Width, l.Dashes = c, vg.Points(1.2), []vg.Length{vg.Points(1.5), vg.Points(2)}
+	pl.Add(l)
+	return nil
 }
 
 // addPoints marks (xs, ys) with filled circles in colour c.

@@ -2,6 +2,7 @@ package stages
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"image/color"
 	"strings"
@@ -34,7 +35,7 @@ func figureSamplesKind() pipeline.Kind {
 			intParam("contexts", 2, "test contexts drawn (the first ones of the test split)"),
 			intParam("samples", 32, "M, samples per context of a stochastic model"),
 			intParam("steps", 20, "DDIM sampling steps S of a diffusion model"),
-			floatParam("eta", 0, "DDIM η"),
+			floatParam("eta", 0, "DDIM η of a model whose training params name none (a pretrained model); a DFL model samples with the eta of its own training params (trained_by metadata), as its evaluation does"),
 			{Name: "title", Type: pipeline.String, Default: "", Doc: "caption of the figure"},
 		},
 		Inputs: []pipeline.PortSpec{
@@ -123,8 +124,12 @@ func drawModel(ctx context.Context, t *task, sp *split, stage string, rec arrow.
 	if method == "" {
 		method = "two-stage-" + pred.arch
 	}
+	eta, err := trainedEta(pred.meta, p.Float("eta"))
+	if err != nil {
+		return nil, fmt.Errorf("figure-samples: model %s: %w", stage, err)
+	}
 	rng := newRNG(p.Int("seed"), streamEval+100+stream)
-	ys, m, err := pred.sample(ctx, sp.x, p.Int("samples"), model.Sampler{Steps: p.Int("steps"), Eta: p.Float("eta")}, rng)
+	ys, m, err := pred.sample(ctx, sp.x, p.Int("samples"), model.Sampler{Steps: p.Int("steps"), Eta: eta}, rng)
 	if err != nil {
 		return nil, fmt.Errorf("figure-samples: sample %s: %w", stage, err)
 	}
@@ -137,6 +142,31 @@ func drawModel(ctx context.Context, t *task, sp *split, stage string, rec arrow.
 		return nil, fmt.Errorf("figure-samples: decide %s: %w", stage, err)
 	}
 	return &modelDraw{method: method, m: m, ys: ys, z: dec.z()}, nil
+}
+
+// trainedEta returns the DDIM η a model was trained and selected with (the
+// eta param in its trained_by metadata), or fallback when its training
+// params have none (pretrained models, point models).
+func trainedEta(meta map[string]string, fallback float64) (float64, error) {
+	raw := meta[MetaTrainedBy]
+	if raw == "" {
+		return fallback, nil
+	}
+	var tb struct {
+		Params map[string]any `json:"params"`
+	}
+	if err := json.Unmarshal([]byte(raw), &tb); err != nil {
+		return 0, fmt.Errorf("%w: %s metadata: %w", ErrInput, MetaTrainedBy, err)
+	}
+	v, ok := tb.Params["eta"]
+	if !ok {
+		return fallback, nil
+	}
+	eta, ok := v.(float64)
+	if !ok || !(eta >= 0 && eta <= 1) {
+		return 0, fmt.Errorf("%w: %s metadata: eta = %v, want a number in [0, 1]", ErrInput, MetaTrainedBy, v)
+	}
+	return eta, nil
 }
 
 // samplesPanel draws context b's samples, point predictions and true
