@@ -11,13 +11,14 @@ import (
 )
 
 // The patterns cover go.mod and every package directory up to three levels
-// below the root, Go and assembly. A package deeper than that, or assembly
-// in another directory, must be added here (a pattern that matches no file
+// below the root, Go and assembly, and the Go of packages four levels down
+// (cmd/pipe/pipecmd). A package deeper than that, or assembly in another
+// directory, must be added here (a pattern that matches no file
 // does not compile); TestSourcesEmbedEveryPackage in cmd/pipe fails until
 // it is, and fingerprinting a kind that reaches a missing package fails
 // loudly.
 //
-//go:embed go.mod *.go */*.go */*/*.go */*/*.s
+//go:embed go.mod *.go */*.go */*/*.go */*/*.s */*/*/*.go
 var sources embed.FS
 
 // reach is the generated list of what each built-in kind's Run function

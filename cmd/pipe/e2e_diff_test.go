@@ -24,6 +24,23 @@ profiles:
     vars: {scale: 5}
 `
 
+// metricRow is one row of `pipe metrics diff --json`.
+type metricRow struct {
+	Key    string   `json:"key"`
+	Column string   `json:"column"`
+	A      *float64 `json:"a"`
+	B      *float64 `json:"b"`
+	Change *float64 `json:"change"`
+}
+
+// paramRow is one row of `pipe params diff --json`.
+type paramRow struct {
+	Stage string `json:"stage"`
+	Param string `json:"param"`
+	A     string `json:"a"`
+	B     string `json:"b"`
+}
+
 // diffRows decodes a --json metrics diff.
 func diffRows(t *testing.T, out string) []metricRow {
 	t.Helper()

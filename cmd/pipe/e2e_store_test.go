@@ -28,7 +28,12 @@ func objectPath(t *testing.T, dir, stage, output string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec, err := latestRecord(context.Background(), s, stage)
+	ctx := context.Background()
+	key, err := s.GetRef(ctx, "stages/"+stage)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := s.GetRecord(ctx, artifacts.Key(key))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,15 +1,18 @@
 // Command pipe runs the stages of pipelines.yaml that changed, keeping every
 // artifact in a content-addressed store. Run `pipe help` for the commands;
 // the README documents the file format.
+//
+// The commands live in package pipecmd; this program gives them the
+// paper's stage kinds, the module's embedded sources for fingerprints, the
+// OpenBLAS backend and the fetch-data command.
 package main
 
 import (
-	"errors"
-	"fmt"
-	"io"
-	"os"
-	"runtime"
-	"runtime/debug"
+	"github.com/urfave/cli/v2"
+
+	pipe "github.com/diffusion-dfl/pipe"
+	"github.com/diffusion-dfl/pipe/cmd/pipe/pipecmd"
+	"github.com/diffusion-dfl/pipe/stages"
 )
 
 // version is the program's version, recorded in every run record. Release
@@ -17,56 +20,21 @@ import (
 var version = "dev"
 
 func main() {
-	os.Exit(run(os.Args, os.Stdout, os.Stderr))
+	program().Main()
 }
 
-// run executes the command line and returns the exit code: 0, 1 for any
-// failure, 130 after an interrupt (the shell convention for SIGINT).
-func run(args []string, stdout, stderr io.Writer) int {
-	app := newApp(stdout, stderr)
-	args, err := normalizeArgs(app, args)
-	var unknown errUnknownCommand
-	if errors.As(err, &unknown) {
-		fmt.Fprintf(stderr, "pipe: %v\n\n", err)
-		_ = newApp(stderr, stderr).Run([]string{"pipe", "--help"})
-		return 1
-	}
-	if err == nil {
-		err = app.Run(args)
-	}
-	var ex exitCode
-	switch {
-	case err == nil:
-		return 0
-	case errors.As(err, &ex):
-		if ex.msg != "" {
-			fmt.Fprintln(stderr, "pipe:", ex.msg)
-		}
-		return ex.code
-	default:
-		fmt.Fprintln(stderr, "pipe:", err)
-		return 1
+// program is the paper's pipe command.
+func program() *pipecmd.Program {
+	return &pipecmd.Program{
+		Name:       "pipe",
+		Version:    version,
+		Register:   stages.Register,
+		Sources:    pipe.Sources(),
+		Reach:      pipe.Reach(),
+		Backend:    blasBackend{},
+		EnsureData: ensureData,
+		StagesNote: "Sections cited as synthetic.md §N, power.md §N or portfolio.md §N are in docs/ of the pipe repository\n" +
+			"(docs/power.md, heading 7.5 for power.md §7.5; docs/README.md explains them).",
+		Commands: []*cli.Command{fetchCommand()},
 	}
 }
-
-// exitCode ends the program with a code after the command printed its own
-// report.
-type exitCode struct {
-	code int
-	msg  string
-}
-
-func (e exitCode) Error() string { return fmt.Sprintf("exit %d: %s", e.code, e.msg) }
-
-// programVersion is version, or the module version of an installed binary.
-func programVersion() string {
-	if version != "dev" {
-		return version
-	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return version
-}
-
-func goVersion() string { return runtime.Version() }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	pipe "github.com/diffusion-dfl/pipe"
+	"github.com/diffusion-dfl/pipe/pipeline"
 	"github.com/diffusion-dfl/pipe/pipeline/fingerprint"
 )
 
@@ -42,8 +43,8 @@ func TestSourcesEmbedEveryPackage(t *testing.T) {
 // TestRegisteredKindsFingerprint computes the fingerprint of every kind this
 // program registers from the embedded sources, as `pipe run` does.
 func TestRegisteredKindsFingerprint(t *testing.T) {
-	reg, err := registry()
-	if err != nil {
+	reg := pipeline.NewRegistry()
+	if err := program().Register(reg); err != nil {
 		t.Fatal(err)
 	}
 	fp, err := fingerprint.New(fingerprint.Config{Sources: pipe.Sources()})

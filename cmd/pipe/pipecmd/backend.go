@@ -1,29 +1,40 @@
-package main
+package pipecmd
 
 import (
 	"fmt"
+	"io"
 	"sort"
 	"strings"
-
-	"github.com/diffusion-dfl/pipe/internal/openblas"
-	"github.com/diffusion-dfl/pipe/model/nn"
 )
 
-// backend names the numeric backend built-in stages run on in this process,
-// for run records: the BLAS gonum uses (set by openblas.UseFromEnv before a
-// run) and the model/nn kernels.
-func backend() string {
-	return openblas.Describe() + "; nn kernels " + nn.Kernels()
+// describeBackend is Backend.Describe for pipeline.Config.Backend, or nil
+// when the program has no backend (run records then name none).
+func (p *Program) describeBackend() func() string {
+	if p.Backend == nil {
+		return nil
+	}
+	return p.Backend.Describe
+}
+
+// backendName names the backend in use, "" when the program has none.
+func (p *Program) backendName() string {
+	if p.Backend == nil {
+		return ""
+	}
+	return p.Backend.Describe()
 }
 
 // runBackend is the backend a `pipe run` in this environment would use, for
-// `pipe status`, which does not otherwise load a BLAS; ok is false when it
-// cannot be told (a PIPE_BLAS a run would refuse).
-func runBackend() (string, bool) {
-	if _, err := openblas.UseFromEnv(); err != nil {
+// `pipe status`, which does not otherwise select one; ok is false when it
+// cannot be told (no backend, or a setting a run would refuse).
+func (p *Program) runBackend() (string, bool) {
+	if p.Backend == nil {
 		return "", false
 	}
-	return backend(), true
+	if err := p.Backend.Use(io.Discard, false); err != nil {
+		return "", false
+	}
+	return p.Backend.Describe(), true
 }
 
 // backendWarning returns the one line warning that cached results in use

@@ -1,4 +1,4 @@
-package main
+package pipecmd
 
 import (
 	"fmt"
@@ -29,9 +29,10 @@ func globalFlags() []cli.Flag {
 	}
 }
 
-func newApp(stdout, stderr io.Writer) *cli.App {
+// newApp builds the command-line app of p, writing to stdout and stderr.
+func (p *Program) newApp(stdout, stderr io.Writer) *cli.App {
 	app := &cli.App{
-		Name:  "pipe",
+		Name:  p.name(),
 		Usage: "run the stages of pipelines.yaml that changed",
 		Description: "pipe keeps every stage output in a content-addressed store and runs a stage only when\n" +
 			"its code, command, params, input bytes or data files changed.",
@@ -41,18 +42,21 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		HideHelpCommand: true,
 		Commands: []*cli.Command{
 			runCommand(), statusCommand(), dagCommand(), showCommand(), lineageCommand(),
-			logsCommand(), gcCommand(), verifyCommand(), stagesCommand(), fetchCommand(), versionCommand(),
+			logsCommand(), gcCommand(), verifyCommand(), stagesCommand(p.StagesNote), versionCommand(),
 		},
+		Metadata: map[string]any{programKey: p},
 	}
 	app.Commands = append(app.Commands, diffCommand()...) // pipe metrics diff, pipe params diff (cmd_diff.go)
+	app.Commands = append(app.Commands, p.Commands...)
 	for _, c := range app.Commands {
 		c.Flags = append(c.Flags, globalFlags()...)
 	}
 	return app
 }
 
-// flagString returns a global flag from the innermost context that set it.
-func flagString(c *cli.Context, name string) string {
+// FlagString returns a global flag (--file, --store, --data-dir, --profile)
+// from the innermost context that set it, for a program's extra commands.
+func FlagString(c *cli.Context, name string) string {
 	for _, ctx := range c.Lineage() {
 		if ctx.IsSet(name) {
 			return ctx.String(name)

@@ -1,4 +1,4 @@
-package main
+package pipecmd
 
 import (
 	"encoding/json"
@@ -89,7 +89,7 @@ func warnBackend(c *cli.Context, sts []pipeline.StageStatus) {
 	if len(recorded) == 0 {
 		return
 	}
-	if now, ok := runBackend(); ok {
+	if now, ok := programOf(c).runBackend(); ok {
 		if w := backendWarning(now, recorded); w != "" {
 			fmt.Fprintln(c.App.ErrWriter, w)
 		}

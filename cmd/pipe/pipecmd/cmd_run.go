@@ -1,4 +1,4 @@
-package main
+package pipecmd
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime"
 	"syscall"
 	"time"
@@ -89,11 +90,10 @@ func runAction(c *cli.Context) error {
 	if err := ensureData(c, ws, closure); err != nil {
 		return err
 	}
-	// Built-in stages multiply matrices through gonum's BLAS: OpenBLAS when
-	// it loads (PIPE_BLAS=auto|openblas|go), with a fixed thread count so
-	// results do not depend on the machine's core count.
-	if err := useBLAS(c.App.ErrWriter, ws, closure); err != nil {
-		return err
+	if b := programOf(c).Backend; b != nil {
+		if err := b.Use(c.App.ErrWriter, hasBuiltin(ws, closure)); err != nil {
+			return err
+		}
 	}
 	ctx, stop := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -126,7 +126,7 @@ func runAndReport(c *cli.Context, ctx context.Context, ws *workspace, names, clo
 			recorded = append(recorded, s.Backend)
 		}
 	}
-	if w := backendWarning(backend(), recorded); w != "" {
+	if w := backendWarning(programOf(c).backendName(), recorded); w != "" {
 		fmt.Fprintln(stderr, w)
 	}
 	if asJSON {
@@ -227,4 +227,41 @@ func printRunJSON(c *cli.Context, ws *workspace, rep *pipeline.Report, runErr er
 func isTerminal(w any) bool {
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// ensureData gives Program.EnsureData the data files the built-in stages
+// of closure declare, relative to the data directory (absolute paths are
+// the user's own files, not the project's to provide).
+func ensureData(c *cli.Context, ws *workspace, closure []string) error {
+	p := programOf(c)
+	if p.EnsureData == nil {
+		return nil
+	}
+	var paths []string
+	for _, n := range closure {
+		s := ws.file.Stages[n]
+		if s.Impl == nil || s.Impl.Files == nil {
+			continue
+		}
+		deps, err := s.Impl.Files(s.Params)
+		if err != nil {
+			return fmt.Errorf("stage %s: data files: %w", n, err)
+		}
+		for _, d := range deps {
+			if !filepath.IsAbs(d.Path) {
+				paths = append(paths, d.Path)
+			}
+		}
+	}
+	return p.EnsureData(c.Context, ws.dataDir, paths, c.App.ErrWriter)
+}
+
+// hasBuiltin reports whether any stage of closure is a built-in kind.
+func hasBuiltin(ws *workspace, closure []string) bool {
+	for _, n := range closure {
+		if s, ok := ws.file.Stages[n]; ok && s.Impl != nil {
+			return true
+		}
+	}
+	return false
 }

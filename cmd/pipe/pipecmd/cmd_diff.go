@@ -1,4 +1,4 @@
-package main
+package pipecmd
 
 import (
 	"bytes"
@@ -76,7 +76,7 @@ type side struct {
 
 // parseSide reads a SIDE argument; unset parts come from the global flags.
 func parseSide(c *cli.Context, arg string) (side, error) {
-	s := side{label: arg, file: flagString(c, "file"), profile: flagString(c, "profile"), store: flagString(c, "store")}
+	s := side{label: arg, file: FlagString(c, "file"), profile: FlagString(c, "profile"), store: FlagString(c, "store")}
 	if !strings.Contains(arg, "=") {
 		s.profile = arg
 	} else {

@@ -1,4 +1,4 @@
-package main
+package pipecmd
 
 import (
 	"context"
@@ -9,12 +9,10 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	pipe "github.com/diffusion-dfl/pipe"
 	"github.com/diffusion-dfl/pipe/artifacts"
 	"github.com/diffusion-dfl/pipe/pipeline"
 	"github.com/diffusion-dfl/pipe/pipeline/fingerprint"
 	"github.com/diffusion-dfl/pipe/pipeline/local"
-	"github.com/diffusion-dfl/pipe/stages"
 )
 
 // workspace is everything a command works on: the loaded file, the store
@@ -26,18 +24,9 @@ type workspace struct {
 	dataDir string
 }
 
-// registry returns the built-in kinds of this program.
-func registry() (*pipeline.Registry, error) {
-	reg := pipeline.NewRegistry()
-	if err := stages.Register(reg); err != nil {
-		return nil, err
-	}
-	return reg, nil
-}
-
 // openWorkspace finds and loads the pipelines file and opens the store.
 func openWorkspace(c *cli.Context) (*workspace, error) {
-	return openWorkspaceAt(c, flagString(c, "file"), flagString(c, "profile"), flagString(c, "store"))
+	return openWorkspaceAt(c, FlagString(c, "file"), FlagString(c, "profile"), FlagString(c, "store"))
 }
 
 // openWorkspaceAt is openWorkspace with the file, profile and store given
@@ -45,11 +34,12 @@ func openWorkspace(c *cli.Context) (*workspace, error) {
 // file or store is found as openWorkspace finds it, and the data directory
 // comes from --data-dir or PIPE_DATA_DIR all the same.
 func openWorkspaceAt(c *cli.Context, file, profile, storeFlag string) (*workspace, error) {
-	path, err := findFile(file)
+	path, err := FindFile(file)
 	if err != nil {
 		return nil, err
 	}
-	reg, err := registry()
+	p := programOf(c)
+	reg, err := p.registry()
 	if err != nil {
 		return nil, err
 	}
@@ -67,20 +57,20 @@ func openWorkspaceAt(c *cli.Context, file, profile, storeFlag string) (*workspac
 	if err != nil {
 		return nil, err
 	}
-	dataDir := firstNonEmpty(flagString(c, "data-dir"), os.Getenv("PIPE_DATA_DIR"), filepath.Join(f.Dir, "data"))
-	fp, err := fingerprint.New(fingerprint.Config{Sources: pipe.Sources(), Reach: pipe.Reach()})
+	dataDir := firstNonEmpty(FlagString(c, "data-dir"), os.Getenv("PIPE_DATA_DIR"), filepath.Join(f.Dir, "data"))
+	fp, err := fingerprint.New(fingerprint.Config{Sources: p.Sources, Reach: p.Reach})
 	if err != nil {
 		return nil, err
 	}
 	fps := pipeline.CacheFingerprints(fp, store, fp.SourceDigest)
 	eng := pipeline.NewEngine(pipeline.Config{File: f, Store: store, Fingerprints: fps, DataDir: dataDir,
-		Version: programVersion(), Backend: backend, Executor: local.New(store, local.Options{})})
+		Version: p.version(), Backend: p.describeBackend(), Executor: local.New(store, local.Options{})})
 	return &workspace{file: f, store: store, engine: eng, dataDir: dataDir}, nil
 }
 
-// findFile resolves --file, or looks for pipelines.yaml in the current
+// FindFile resolves --file (flag), or looks for pipelines.yaml in the current
 // directory and its parents, as git looks for .git.
-func findFile(flag string) (string, error) {
+func FindFile(flag string) (string, error) {
 	if flag != "" {
 		return flag, nil
 	}

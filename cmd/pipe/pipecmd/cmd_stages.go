@@ -1,28 +1,27 @@
-package main
+package pipecmd
 
 import (
 	"fmt"
 	"io"
-	"os"
 	"path"
-	"path/filepath"
 	"strings"
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/diffusion-dfl/pipe/datasets"
 	"github.com/diffusion-dfl/pipe/pipeline"
 )
 
-func stagesCommand() *cli.Command {
+// stagesCommand documents the registered kinds; note (Program.StagesNote)
+// is its description and heads its output.
+func stagesCommand(note string) *cli.Command {
 	return &cli.Command{
-		Name:      "stages",
-		Usage:     "document the built-in stage kinds: what each does, its params, inputs and outputs",
-		ArgsUsage: "[KIND|GLOB]...",
-		Description: "Citations such as power.md §7.5 name sections of the task documents in the\n" +
-			"repository's docs/ folder (docs/power.md, heading 7.5; docs/README.md explains them).",
+		Name:        "stages",
+		Usage:       "document the built-in stage kinds: what each does, its params, inputs and outputs",
+		ArgsUsage:   "[KIND|GLOB]...",
+		Description: note,
 		Action: func(c *cli.Context) error {
-			reg, err := registry()
+			p := programOf(c)
+			reg, err := p.registry()
 			if err != nil {
 				return err
 			}
@@ -32,8 +31,8 @@ func stagesCommand() *cli.Command {
 			}
 			if len(kinds) == 0 {
 				fmt.Fprintln(c.App.Writer, "no built-in stage kinds are registered in this build")
-			} else {
-				fmt.Fprintf(c.App.Writer, "%s\n\n", specNote)
+			} else if note != "" {
+				fmt.Fprintf(c.App.Writer, "%s\n\n", note)
 			}
 			for i, k := range kinds {
 				if i > 0 {
@@ -45,9 +44,6 @@ func stagesCommand() *cli.Command {
 		},
 	}
 }
-
-// specNote tells the reader of `pipe stages` where the cited sections live.
-const specNote = "Sections cited as synthetic.md §N, power.md §N or portfolio.md §N are in docs/ of the pipe repository."
 
 // printKind writes the user documentation of one kind.
 func printKind(w io.Writer, k *pipeline.Kind) {
@@ -111,34 +107,13 @@ func indentText(s, indent string) string {
 	return strings.Join(lines, "\n")
 }
 
-func fetchCommand() *cli.Command {
-	return &cli.Command{
-		Name:  "fetch-data",
-		Usage: "download the public data sets into the data directory (checked by sha256; resumes)",
-		Action: func(c *cli.Context) error {
-			dir := flagString(c, "data-dir")
-			if dir == "" {
-				dir = os.Getenv("PIPE_DATA_DIR")
-			}
-			if dir == "" {
-				if path, err := findFile(flagString(c, "file")); err == nil {
-					dir = filepath.Join(filepath.Dir(path), "data")
-				} else {
-					dir = datasets.DefaultDataDir()
-				}
-			}
-			f := &datasets.Fetcher{Sources: datasets.Mirrored(datasets.Sources(), os.Getenv(datasets.MirrorEnv)), Log: c.App.ErrWriter}
-			return f.Fetch(c.Context, dir)
-		},
-	}
-}
-
 func versionCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "version",
 		Usage: "print the program's version",
 		Action: func(c *cli.Context) error {
-			fmt.Fprintf(c.App.Writer, "pipe %s (%s)\n", programVersion(), goVersion())
+			p := programOf(c)
+			fmt.Fprintf(c.App.Writer, "%s %s (%s)\n", p.name(), p.version(), goVersion())
 			return nil
 		},
 	}
