@@ -46,15 +46,14 @@ func resolve(h uintptr, name string) (*Library, error) {
 			return nil, err
 		}
 	}
-	var getConfig, getCore func() string
 	for _, f := range []struct {
 		dst    any
 		symbol string
 	}{
 		{&l.setThreads, "openblas_set_num_threads"},
 		{&l.getThreads, "openblas_get_num_threads"},
-		{&getConfig, "openblas_get_config"},
-		{&getCore, "openblas_get_corename"},
+		{&l.getConfig, "openblas_get_config"},
+		{&l.getCore, "openblas_get_corename"},
 	} {
 		p, err := sym(f.symbol)
 		if err != nil {
@@ -62,11 +61,29 @@ func resolve(h uintptr, name string) (*Library, error) {
 		}
 		purego.RegisterFunc(f.dst, p)
 	}
-	l.config, l.core = getConfig(), getCore()
+	l.config, l.core = l.getConfig(), l.getCore()
 	if err := checkConfig(name, l.config); err != nil {
 		return nil, err
 	}
+	l.reinit = dynamicReinit(h)
 	return l, nil
+}
+
+// dynamicReinit returns a function that makes a DYNAMIC_ARCH build choose
+// its kernel table again, reading OPENBLAS_CORETYPE anew: its exported
+// gotoblas_dynamic_quit forgets the table and gotoblas_dynamic_init picks
+// and initializes one, as the library's constructor did at load. Builds for
+// one CPU lack the symbols; they get nil and keep their kernels.
+func dynamicReinit(h uintptr) func() {
+	quit, err1 := purego.Dlsym(h, "gotoblas_dynamic_quit")
+	start, err2 := purego.Dlsym(h, "gotoblas_dynamic_init")
+	if err1 != nil || err2 != nil {
+		return nil
+	}
+	return func() {
+		purego.SyscallN(quit)
+		purego.SyscallN(start)
+	}
 }
 
 // gemm calls the Fortran entry point fn (sgemm_ or dgemm_) for the

@@ -36,12 +36,33 @@
 // toolchain to build. The build tag noopenblas leaves purego out entirely
 // (Load then always fails), for a static pure-Go binary.
 //
+// # Kernel family
+//
+// A DYNAMIC_ARCH build carries kernels for many CPUs and picks one table of
+// them (its "core type") when it loads, from its CPU detection or from
+// OPENBLAS_CORETYPE. Some machines pin that variable to an AVX2 family
+// (Haswell) because older builds crashed or computed wrong results with
+// newer kernels; on an AVX-512 CPU that leaves much of the width-1024
+// products' speed unused. So Load, when PIPE_BLAS_CORE is empty or "auto"
+// and the CPU has AVX-512 F/BW/DQ/VL, asks the library to choose again with
+// OPENBLAS_CORETYPE=SkylakeX (through its exported gotoblas_dynamic_quit
+// and gotoblas_dynamic_init, with the variable set only for that call and
+// restored at once), then runs a numerical self-check of sgemm_ and dgemm_
+// against a float64 reference: the paper's shapes, several K blocks, odd
+// edge tiles, padded strides, one and two threads, each product twice. The
+// new family stays only if every element is within the rounding bound that
+// holds for any summation order and every repeat is bit-identical;
+// otherwise the library goes back to the environment's family.
+// PIPE_BLAS_CORE=safe skips all this and keeps the environment's family;
+// a family name (SkylakeX, Cooperlake, Haswell, Zen) tries that one,
+// checked the same way. Library.String, and with it the backend that run
+// records keep, names the family and whether it was self-checked, because
+// families round differently.
+//
 // # Threads and concurrency
 //
 // The OpenBLAS thread count is one process-wide setting (Use,
-// Library.SetThreads; UseFromEnv defaults to DefaultThreads = 1).
-// OpenBLAS's environment variables OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE
-// are read by the library and never touched here. Gonum may call Sgemm from
+// Library.SetThreads; UseFromEnv defaults to DefaultThreads = 1). Gonum may call Sgemm from
 // several goroutines at once; concurrent calls are safe and do not perturb
 // one another's results (TestConcurrentCalls). Each call blocks its
 // goroutine's OS thread like a cgo call, and with n OpenBLAS threads each

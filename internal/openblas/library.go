@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"os"
 	"runtime"
 	"strings"
 	"sync"
@@ -35,6 +36,10 @@ type Library struct {
 
 	setThreads func(n int32)
 	getThreads func() int32
+	getConfig  func() string
+	getCore    func() string
+	reinit     func()     // re-reads OPENBLAS_CORETYPE; nil unless DYNAMIC_ARCH
+	choice     CoreChoice // the kernel family and how it was chosen
 }
 
 var (
@@ -45,11 +50,19 @@ var (
 
 // Load opens OpenBLAS from the first loadable entry of the search path
 // ("libopenblas.so.0", "libopenblas.so", Debian's openblas-pthread path) and
-// resolves the routines this package calls. The library is opened once per
-// process; later calls return the same *Library or the same error, which
-// wraps ErrUnavailable.
+// resolves the routines this package calls. It then chooses the kernel
+// family as EnvCore (PIPE_BLAS_CORE) says: by default a family with AVX-512
+// kernels when the CPU has them and they pass the numerical self-check,
+// else the environment's own (see CoreChoice). The library is opened once
+// per process; later calls return the same *Library or the same error,
+// which wraps ErrUnavailable.
 func Load() (*Library, error) {
-	loadOnce.Do(func() { loaded, loadErr = open(searchPath) })
+	loadOnce.Do(func() {
+		loaded, loadErr = open(searchPath)
+		if loadErr == nil {
+			loaded.chooseCore(os.Getenv(EnvCore))
+		}
+	})
 	return loaded, loadErr
 }
 
@@ -81,9 +94,11 @@ func (l *Library) Implementation() Implementation {
 	return Implementation{lib: l}
 }
 
-// String describes the library for logs: build, kernel, file and threads.
+// String describes the library for logs and run records: build, kernel
+// family and how it was chosen, file and threads. Kernel families round
+// differently, so results name the one that produced them.
 func (l *Library) String() string {
-	return fmt.Sprintf("%s (core %s, %s, %d threads)", l.config, l.core, l.name, l.Threads())
+	return fmt.Sprintf("%s (%s, %s, %d threads)", l.config, l.choice, l.name, l.Threads())
 }
 
 // checkConfig rejects builds whose BLAS integers are 64-bit (ILP64): every

@@ -80,6 +80,9 @@ func UseFromEnv() (string, error) {
 	if err != nil {
 		return "", err
 	}
+	if err := checkEnvCore(os.Getenv(EnvCore)); err != nil {
+		return "", err
+	}
 	switch backend := strings.TrimSpace(os.Getenv(EnvBackend)); strings.ToLower(backend) {
 	case "openblas":
 		info, err := Use(threads)
