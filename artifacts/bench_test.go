@@ -103,9 +103,9 @@ func BenchmarkDirStoreHas(b *testing.B) {
 }
 
 // benchRecord is a record of realistic size: a few inputs and outputs.
-func benchRecord(i int) *artifacts.Record {
+func benchRecord(i int) *artifacts.RunRecord {
 	dig := func(s string) artifacts.Digest { return artifacts.DigestOf([]byte(fmt.Sprint(s, i))) }
-	return &artifacts.Record{
+	return &artifacts.RunRecord{
 		Key: artifacts.Key(dig("key")), Stage: fmt.Sprintf("stage-%d", i), Kind: "shell",
 		Fingerprint: string(dig("fp")), Params: []byte(`{"epochs":10,"lr":0.001}`),
 		Inputs:  map[string]artifacts.Digest{"a": dig("a"), "b": dig("b")},

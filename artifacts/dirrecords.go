@@ -18,7 +18,7 @@ import (
 
 // PutRecord writes r to records/<key>.json atomically, replacing any
 // earlier record for the key.
-func (s *DirStore) PutRecord(ctx context.Context, r *Record) error {
+func (s *DirStore) PutRecord(ctx context.Context, r *RunRecord) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -37,7 +37,7 @@ func (s *DirStore) PutRecord(ctx context.Context, r *Record) error {
 // are atomic) is moved to quarantine/ and reported with an error that
 // wraps both ErrCorrupt (naming the file) and ErrNotFound, so that callers
 // that look a key up simply run its stage again, as for a missing record.
-func (s *DirStore) GetRecord(ctx context.Context, key Key) (*Record, error) {
+func (s *DirStore) GetRecord(ctx context.Context, key Key) (*RunRecord, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -100,7 +100,7 @@ func (s *DirStore) CheckRecords(ctx context.Context) (checked int, bad []Key, er
 
 // Records calls fn for every record, in key order. A record file that does
 // not parse is quarantined (see GetRecord) and skipped.
-func (s *DirStore) Records(ctx context.Context, fn func(r *Record) error) error {
+func (s *DirStore) Records(ctx context.Context, fn func(r *RunRecord) error) error {
 	entries, err := os.ReadDir(s.records)
 	if err != nil {
 		return fmt.Errorf("list records: %w", err)

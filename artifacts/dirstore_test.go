@@ -32,7 +32,7 @@ func TestDirStoreLayoutAndModes(t *testing.T) {
 		}
 		checkMode(t, objectFile(s, d), 0o444)
 	}
-	r := &artifacts.Record{Key: artifacts.Key(artifacts.DigestOf([]byte("k")))}
+	r := &artifacts.RunRecord{Key: artifacts.Key(artifacts.DigestOf([]byte("k")))}
 	if err := s.PutRecord(ctx, r); err != nil {
 		t.Fatal(err)
 	}
@@ -144,7 +144,7 @@ func TestDirStoreRecordFileCorrupt(t *testing.T) {
 	for name, content := range cases {
 		t.Run(name, func(t *testing.T) {
 			s := openDir(t)
-			if err := s.PutRecord(ctx, &artifacts.Record{Key: key, Stage: "train"}); err != nil {
+			if err := s.PutRecord(ctx, &artifacts.RunRecord{Key: key, Stage: "train"}); err != nil {
 				t.Fatal(err)
 			}
 			path := filepath.Join(s.Dir(), "records", string(key)+".json")
@@ -163,7 +163,7 @@ func TestDirStoreRecordFileCorrupt(t *testing.T) {
 				t.Fatalf("quarantined records = %v, want one", q)
 			}
 			n := 0
-			err = s.Records(ctx, func(*artifacts.Record) error { n++; return nil })
+			err = s.Records(ctx, func(*artifacts.RunRecord) error { n++; return nil })
 			if err != nil || n != 0 {
 				t.Fatalf("Records after quarantine: %d records, err %v", n, err)
 			}

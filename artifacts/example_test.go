@@ -36,7 +36,7 @@ func Example() {
 		log.Fatal(err)
 	}
 	key := artifacts.Key(artifacts.DigestOf([]byte("stage hello, params {}")))
-	rec := &artifacts.Record{Key: key, Stage: "hello", Kind: "shell", Outputs: map[string]artifacts.Digest{"out": d}}
+	rec := &artifacts.RunRecord{Key: key, Stage: "hello", Kind: "shell", Outputs: map[string]artifacts.Digest{"out": d}}
 	if err := s.PutRecord(ctx, rec); err != nil {
 		log.Fatal(err)
 	}

@@ -8,7 +8,7 @@ import (
 )
 
 // PutRecord stores r under r.Key, replacing any earlier record.
-func (m *MemStore) PutRecord(ctx context.Context, r *Record) error {
+func (m *MemStore) PutRecord(ctx context.Context, r *RunRecord) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -23,7 +23,7 @@ func (m *MemStore) PutRecord(ctx context.Context, r *Record) error {
 }
 
 // GetRecord returns the record for key, or ErrNotFound.
-func (m *MemStore) GetRecord(ctx context.Context, key Key) (*Record, error) {
+func (m *MemStore) GetRecord(ctx context.Context, key Key) (*RunRecord, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -40,7 +40,7 @@ func (m *MemStore) GetRecord(ctx context.Context, key Key) (*Record, error) {
 }
 
 // Records calls fn for every record, in key order.
-func (m *MemStore) Records(ctx context.Context, fn func(r *Record) error) error {
+func (m *MemStore) Records(ctx context.Context, fn func(r *RunRecord) error) error {
 	keys := sortedKeys(m, m.records, func(Key) bool { return true })
 	for _, k := range keys {
 		r, err := m.GetRecord(ctx, k)

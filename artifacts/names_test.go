@@ -34,7 +34,7 @@ func FuzzValidateRefName(f *testing.F) {
 // to the record for the expected key or fail with ErrCorrupt, never panic.
 func FuzzDecodeRecord(f *testing.F) {
 	key := Key(DigestOf([]byte("k")))
-	good, err := encodeRecord(&Record{Key: key, Stage: "s", Params: []byte(`{"a":1}`)})
+	good, err := encodeRecord(&RunRecord{Key: key, Stage: "s", Params: []byte(`{"a":1}`)})
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -4,11 +4,9 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"time"
 )
 
 // Sentinel errors; implementations wrap them with %w so callers test with errors.Is.
@@ -56,37 +54,22 @@ func (d Digest) Short() string {
 // output names (see package pipeline). It has the same form as a Digest.
 type Key string
 
-// Record is what a successful stage run produced, with its provenance.
-// Records are written only after every output object is stored, so a
-// record never points at a missing object unless the object was removed later.
-type Record struct {
-	Key         Key               `json:"key"`
-	Stage       string            `json:"stage"`
-	Kind        string            `json:"kind"`            // built-in kind name, or "shell"
-	Fingerprint string            `json:"fingerprint"`     // implementation fingerprint or hash of the run command
-	Params      json.RawMessage   `json:"params"`          // canonical JSON of the params after the profile overlay
-	Inputs      map[string]Digest `json:"inputs"`          // local input name -> digest
-	Files       map[string]Digest `json:"files,omitempty"` // external file dependencies -> digest
-	Outputs     map[string]Digest `json:"outputs"`         // output name -> digest
-	Log         Digest            `json:"log,omitempty"`   // the run's combined stdout/stderr or stage log
-	Start       time.Time         `json:"start"`
-	End         time.Time         `json:"end"`
-	DurationSec float64           `json:"duration_sec"`
-	PeakRSS     int64             `json:"peak_rss_bytes,omitempty"` // 0 when unknown
-	Host        string            `json:"host"`
-	GoVersion   string            `json:"go_version"`
-	Version     string            `json:"version"` // the program's version
-	Profile     string            `json:"profile,omitempty"`
-	// Backend names the numeric backend of the run (BLAS, its threads, the
-	// model/nn kernels); outside the key (see pipeline.Config.Backend).
-	Backend string `json:"backend,omitempty"`
+// Store is a content-addressed object store with run records, references and
+// locks: the composition of Objects, Records, Refs and Locker. Every method
+// is safe for concurrent use by several goroutines and, for on-disk
+// implementations, by several processes sharing the directory. Code that
+// needs one role takes that interface only, so a fake for its tests is
+// small. The conformance suite in artifacts/storetest checks any Store.
+type Store interface {
+	Objects
+	Records
+	Refs
+	Locker
 }
 
-// Store is a content-addressed object store with run records, references and
-// locks. Every method is safe for concurrent use by several goroutines and,
-// for on-disk implementations, by several processes sharing the directory.
-// The conformance suite in artifacts/storetest checks any implementation.
-type Store interface {
+// Objects holds immutable objects named by the digest of their bytes (as
+// reflow's Repository holds file contents).
+type Objects interface {
 	// Put stores the bytes of r and returns their digest. Storing bytes that
 	// are already present is cheap and leaves the existing object in place.
 	Put(ctx context.Context, r io.Reader) (Digest, error)
@@ -111,16 +94,24 @@ type Store interface {
 	Quarantine(ctx context.Context, d Digest) error
 	// Delete removes object d.
 	Delete(ctx context.Context, d Digest) error
+}
 
+// Records maps a run's key to its RunRecord (as reflow's Assoc maps keys to
+// values).
+type Records interface {
 	// PutRecord stores r under r.Key atomically, replacing any earlier record.
-	PutRecord(ctx context.Context, r *Record) error
+	PutRecord(ctx context.Context, r *RunRecord) error
 	// GetRecord returns the record for key, or ErrNotFound.
-	GetRecord(ctx context.Context, key Key) (*Record, error)
+	GetRecord(ctx context.Context, key Key) (*RunRecord, error)
 	// Records calls fn for every record.
-	Records(ctx context.Context, fn func(r *Record) error) error
+	Records(ctx context.Context, fn func(r *RunRecord) error) error
 	// DeleteRecord removes the record for key.
 	DeleteRecord(ctx context.Context, key Key) error
+}
 
+// Refs holds small named values that can be replaced: the latest run of a
+// stage, the keys of a pipeline's last run, caches.
+type Refs interface {
 	// SetRef sets the named reference (a slash-separated name such as
 	// "stages/train" or "pipelines/paper-tables/ci") to value, atomically.
 	SetRef(ctx context.Context, name string, value []byte) error
@@ -130,7 +121,10 @@ type Store interface {
 	Refs(ctx context.Context, prefix string, fn func(name string, value []byte) error) error
 	// DeleteRef removes a reference.
 	DeleteRef(ctx context.Context, name string) error
+}
 
+// Locker hands out named exclusive locks shared by every user of a store.
+type Locker interface {
 	// Lock takes the exclusive lock called name, waiting until it is free or
 	// ctx is done. Locks are held by the process (for on-disk stores, an OS
 	// file lock released automatically if the process dies).

@@ -153,7 +153,7 @@ func testBadDigest(t *testing.T, s artifacts.Store) {
 		checks["Delete"] = s.Delete(ctx, d)
 		checks["Materialize"] = s.Materialize(ctx, d, filepath.Join(t.TempDir(), "x"))
 		_, checks["GetRecord"] = s.GetRecord(ctx, artifacts.Key(bad))
-		checks["PutRecord"] = s.PutRecord(ctx, &artifacts.Record{Key: artifacts.Key(bad)})
+		checks["PutRecord"] = s.PutRecord(ctx, &artifacts.RunRecord{Key: artifacts.Key(bad)})
 		checks["DeleteRecord"] = s.DeleteRecord(ctx, artifacts.Key(bad))
 		for op, err := range checks {
 			if !errors.Is(err, artifacts.ErrBadDigest) {

@@ -15,11 +15,11 @@ import (
 // fullRecord returns a record with every field set to a value that is easy
 // to mangle: nanosecond times in a non-UTC zone, canonical params holding
 // characters JSON encoders like to escape.
-func fullRecord(i int) *artifacts.Record {
+func fullRecord(i int) *artifacts.RunRecord {
 	zone := time.FixedZone("UTC+5:30", 5*3600+1800)
 	start := time.Date(2026, 3, 14, 15, 9, 26, 535897932, zone).Add(time.Duration(i) * time.Hour)
 	dig := func(s string) artifacts.Digest { return artifacts.DigestOf([]byte(fmt.Sprint(s, i))) }
-	return &artifacts.Record{
+	return &artifacts.RunRecord{
 		Key:         artifacts.Key(dig("key")),
 		Stage:       fmt.Sprintf("train/seed-%d", i),
 		Kind:        "shell",
@@ -42,7 +42,7 @@ func fullRecord(i int) *artifacts.Record {
 
 // sameRecord compares records field by field, times by instant (a JSON
 // round trip keeps the instant and offset but not the *time.Location).
-func sameRecord(t *testing.T, got, want *artifacts.Record) {
+func sameRecord(t *testing.T, got, want *artifacts.RunRecord) {
 	t.Helper()
 	if got == nil {
 		t.Fatal("nil record")
@@ -100,7 +100,7 @@ func testRecords(t *testing.T, s artifacts.Store) {
 
 func testRecordsEnumerate(t *testing.T, s artifacts.Store) {
 	ctx := context.Background()
-	want := map[artifacts.Key]*artifacts.Record{}
+	want := map[artifacts.Key]*artifacts.RunRecord{}
 	for i := range 25 {
 		r := fullRecord(i)
 		want[r.Key] = r
@@ -109,7 +109,7 @@ func testRecordsEnumerate(t *testing.T, s artifacts.Store) {
 		}
 	}
 	seen := map[artifacts.Key]bool{}
-	err := s.Records(ctx, func(r *artifacts.Record) error {
+	err := s.Records(ctx, func(r *artifacts.RunRecord) error {
 		w, ok := want[r.Key]
 		if !ok || seen[r.Key] {
 			t.Errorf("Records visited unexpected or repeated key %s", r.Key)
@@ -127,7 +127,7 @@ func testRecordsEnumerate(t *testing.T, s artifacts.Store) {
 	}
 	stop := errors.New("stop")
 	calls := 0
-	if err := s.Records(ctx, func(*artifacts.Record) error { calls++; return stop }); !errors.Is(err, stop) || calls != 1 {
+	if err := s.Records(ctx, func(*artifacts.RunRecord) error { calls++; return stop }); !errors.Is(err, stop) || calls != 1 {
 		t.Fatalf("Records with failing fn: err %v after %d calls", err, calls)
 	}
 }
