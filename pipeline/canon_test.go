@@ -2,7 +2,6 @@ package pipeline_test
 
 import (
 	"math"
-	"strings"
 	"testing"
 
 	"github.com/diffusion-dfl/pipe/artifacts"

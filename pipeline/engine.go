@@ -70,8 +70,8 @@ func (e *Engine) Close(ctx context.Context) error {
 }
 
 // newRecord fills the provenance fields every record carries.
-func (e *Engine) newRecord(p *prepared) *artifacts.Record {
-	return &artifacts.Record{
+func (e *Engine) newRecord(p *prepared) *artifacts.RunRecord {
+	return &artifacts.RunRecord{
 		Key:         p.key,
 		Stage:       p.stage.Name,
 		Kind:        p.stage.KindName(),

@@ -34,7 +34,7 @@ type fileStat struct {
 
 // fileDigests hashes external files and directories, with the cache.
 type fileDigests struct {
-	store  artifacts.Store
+	store  artifacts.Refs
 	mu     sync.Mutex
 	loaded bool
 	cache  map[string]fileStat
@@ -46,7 +46,7 @@ type fileDigests struct {
 	walks int // paths walked, for tests
 }
 
-func newFileDigests(s artifacts.Store) *fileDigests {
+func newFileDigests(s artifacts.Refs) *fileDigests {
 	return &fileDigests{store: s, cache: map[string]fileStat{}}
 }
 

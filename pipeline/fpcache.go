@@ -18,13 +18,13 @@ const fingerprintCacheRef = "cache/fingerprints/"
 // versions, Go version), under which the results are kept. Parsing the
 // module's sources costs tens of milliseconds; a cached no-op run should not.
 // The cache is written back by Engine.Close.
-func CacheFingerprints(fp Fingerprinter, s artifacts.Store, salt func() (string, error)) Fingerprinter {
+func CacheFingerprints(fp Fingerprinter, s artifacts.Refs, salt func() (string, error)) Fingerprinter {
 	return &cachedFingerprints{fp: fp, store: s, salt: salt}
 }
 
 type cachedFingerprints struct {
 	fp     Fingerprinter
-	store  artifacts.Store
+	store  artifacts.Refs
 	salt   func() (string, error)
 	mu     sync.Mutex
 	ref    string

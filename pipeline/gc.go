@@ -40,7 +40,7 @@ func GC(ctx context.Context, s artifacts.Store, f *File, dryRun bool) (*GCReport
 	}
 	rep := &GCReport{RemovedRefs: drop}
 	var deadRecords []artifacts.Key
-	err = s.Records(ctx, func(r *artifacts.Record) error {
+	err = s.Records(ctx, func(r *artifacts.RunRecord) error {
 		if keep[r.Key] {
 			rep.KeptRecords++
 			for _, d := range r.Outputs {
@@ -89,7 +89,7 @@ func GC(ctx context.Context, s artifacts.Store, f *File, dryRun bool) (*GCReport
 
 // gcRoots collects the kept keys and log objects, and the references that
 // name stages or pipelines no longer in the file.
-func gcRoots(ctx context.Context, s artifacts.Store, f *File) (map[artifacts.Key]bool, map[artifacts.Digest]bool, []string, error) {
+func gcRoots(ctx context.Context, s artifacts.Refs, f *File) (map[artifacts.Key]bool, map[artifacts.Digest]bool, []string, error) {
 	keep := map[artifacts.Key]bool{}
 	objs := map[artifacts.Digest]bool{}
 	var drop []string
@@ -140,7 +140,7 @@ func gcRoots(ctx context.Context, s artifacts.Store, f *File) (map[artifacts.Key
 }
 
 // staleStageRefs lists stages/<name> references whose record goes away.
-func staleStageRefs(ctx context.Context, s artifacts.Store, f *File, keep map[artifacts.Key]bool) ([]string, error) {
+func staleStageRefs(ctx context.Context, s artifacts.Refs, f *File, keep map[artifacts.Key]bool) ([]string, error) {
 	var out []string
 	err := s.Refs(ctx, "stages/", func(name string, value []byte) error {
 		if !keep[artifacts.Key(value)] {
@@ -154,7 +154,7 @@ func staleStageRefs(ctx context.Context, s artifacts.Store, f *File, keep map[ar
 // deadMemoRefs lists the key-digest memo references (see measureCacheRef)
 // of objects that are not kept. An entry stays true forever (equal digests,
 // equal bytes), but one whose object is gone only takes room.
-func deadMemoRefs(ctx context.Context, s artifacts.Store, objs map[artifacts.Digest]bool) ([]string, error) {
+func deadMemoRefs(ctx context.Context, s artifacts.Refs, objs map[artifacts.Digest]bool) ([]string, error) {
 	var out []string
 	err := s.Refs(ctx, measureCacheRef, func(name string, _ []byte) error {
 		if !objs[memoRefDigest(name)] {
@@ -194,7 +194,7 @@ func gcDelete(ctx context.Context, s artifacts.Store, recs []artifacts.Key, objs
 // references of other namespaces of the store (other projects, or
 // references written before namespaces existed). Their formats belong to
 // whoever wrote them, so any 64-hex-digit run in a value counts.
-func foreignRoots(ctx context.Context, s artifacts.Store, keep map[artifacts.Key]bool, objs map[artifacts.Digest]bool) error {
+func foreignRoots(ctx context.Context, s artifacts.Refs, keep map[artifacts.Key]bool, objs map[artifacts.Digest]bool) error {
 	fr, ok := s.(interface {
 		ForeignRefs(ctx context.Context, fn func(name string, value []byte) error) error
 	})

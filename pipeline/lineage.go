@@ -11,7 +11,7 @@ import (
 // LineageNode is one step of a provenance chain: the run that produced an
 // artifact and, for each of its inputs, the run that produced that input.
 type LineageNode struct {
-	Record *artifacts.Record
+	Record *artifacts.RunRecord
 	Output string                  // the output followed into this run ("" for all)
 	Inputs map[string]*LineageNode // local input name -> producer (nil if unknown)
 	// Repeat marks a run already shown elsewhere in the chain; its inputs
@@ -26,14 +26,14 @@ type LineageNode struct {
 // fan-in name says), and its run is the latest record of that stage whose
 // output is the input's object, preferring one of the same profile. Two
 // stages that write byte-identical outputs are thus never confused.
-func Lineage(ctx context.Context, s artifacts.Store, f *File, rec *artifacts.Record, output string) (*LineageNode, error) {
+func Lineage(ctx context.Context, s artifacts.Records, f *File, rec *artifacts.RunRecord, output string) (*LineageNode, error) {
 	if output != "" {
 		if _, ok := rec.Outputs[output]; !ok {
 			return nil, fmt.Errorf("stage %s has no output %q (outputs: %s)", rec.Stage, output, joinSorted(keysOf(rec.Outputs)))
 		}
 	}
-	byStage := map[string][]*artifacts.Record{}
-	err := s.Records(ctx, func(r *artifacts.Record) error {
+	byStage := map[string][]*artifacts.RunRecord{}
+	err := s.Records(ctx, func(r *artifacts.RunRecord) error {
 		byStage[r.Stage] = append(byStage[r.Stage], r)
 		return nil
 	})
@@ -47,11 +47,11 @@ func Lineage(ctx context.Context, s artifacts.Store, f *File, rec *artifacts.Rec
 // lineage holds the records of a store by stage while a chain is built.
 type lineage struct {
 	f       *File
-	byStage map[string][]*artifacts.Record
+	byStage map[string][]*artifacts.RunRecord
 	seen    map[artifacts.Key]bool
 }
 
-func (l *lineage) node(rec *artifacts.Record, output string) *LineageNode {
+func (l *lineage) node(rec *artifacts.RunRecord, output string) *LineageNode {
 	n := &LineageNode{Record: rec, Output: output, Inputs: map[string]*LineageNode{}}
 	if l.seen[rec.Key] {
 		n.Repeat = true
@@ -64,7 +64,7 @@ func (l *lineage) node(rec *artifacts.Record, output string) *LineageNode {
 		if !ok {
 			ref, ok = fanInRef(name)
 		}
-		var p *artifacts.Record
+		var p *artifacts.RunRecord
 		if ok {
 			p = l.producer(ref, rec.Inputs[name], rec.Profile)
 		}
@@ -102,9 +102,9 @@ func fanInRef(name string) (Ref, bool) {
 
 // producer is the latest run of ref.Stage that wrote d as ref.Output,
 // preferring runs under profile.
-func (l *lineage) producer(ref Ref, d artifacts.Digest, profile string) *artifacts.Record {
-	var best *artifacts.Record
-	better := func(r *artifacts.Record) bool {
+func (l *lineage) producer(ref Ref, d artifacts.Digest, profile string) *artifacts.RunRecord {
+	var best *artifacts.RunRecord
+	better := func(r *artifacts.RunRecord) bool {
 		if best == nil {
 			return true
 		}

@@ -98,7 +98,7 @@ func (e *Engine) fileDeps(ctx context.Context, p *prepared) error {
 // lookup returns the record for key if it exists, with the name of the
 // first output whose object is missing ("" if all are present). A record
 // whose outputs are all present means the stage is cached.
-func (e *Engine) lookup(ctx context.Context, key artifacts.Key) (*artifacts.Record, string, error) {
+func (e *Engine) lookup(ctx context.Context, key artifacts.Key) (*artifacts.RunRecord, string, error) {
 	rec, err := e.cfg.Store.GetRecord(ctx, key)
 	if errors.Is(err, artifacts.ErrNotFound) {
 		return nil, "", nil
@@ -213,7 +213,7 @@ func markStale(out []StageStatus, name, reason string) {
 
 // lastRecord returns the record of the stage's latest successful run (the
 // stages/<name> reference), or nil.
-func (e *Engine) lastRecord(ctx context.Context, stage string) *artifacts.Record {
+func (e *Engine) lastRecord(ctx context.Context, stage string) *artifacts.RunRecord {
 	key, err := e.cfg.Store.GetRef(ctx, stageRef(stage))
 	if err != nil {
 		return nil

@@ -13,7 +13,7 @@ import (
 // explain says why a prepared stage is not cached: its record lost an
 // output object, or its key differs from the latest recorded run of the
 // same stage name, and in what.
-func (e *Engine) explain(ctx context.Context, p *prepared, rec *artifacts.Record, missing string) string {
+func (e *Engine) explain(ctx context.Context, p *prepared, rec *artifacts.RunRecord, missing string) string {
 	if rec != nil && missing != "" {
 		return fmt.Sprintf("output missing: %s (object %s)", missing, rec.Outputs[missing].Short())
 	}

@@ -67,7 +67,7 @@ func (e *Engine) setPipelineRefs(ctx context.Context, names []string, r *Report)
 }
 
 // readKeys returns the keys held by a pipeline reference (none if absent).
-func readKeys(ctx context.Context, s artifacts.Store, ref string) []artifacts.Key {
+func readKeys(ctx context.Context, s artifacts.Refs, ref string) []artifacts.Key {
 	b, err := s.GetRef(ctx, ref)
 	if err != nil {
 		return nil
@@ -79,7 +79,7 @@ func readKeys(ctx context.Context, s artifacts.Store, ref string) []artifacts.Ke
 
 // setKeys writes a sorted key list, skipping the write when nothing changed
 // (a no-op run then writes nothing at all).
-func setKeys(ctx context.Context, s artifacts.Store, ref string, set map[artifacts.Key]bool) error {
+func setKeys(ctx context.Context, s artifacts.Refs, ref string, set map[artifacts.Key]bool) error {
 	keys := make([]artifacts.Key, 0, len(set))
 	for k := range set {
 		keys = append(keys, k)

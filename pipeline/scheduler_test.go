@@ -144,7 +144,7 @@ func TestSchedulerFailureSkipsDependents(t *testing.T) {
 				t.Errorf("failed stage's log ref: %v", err)
 			}
 			n := 0
-			_ = s.Records(context.Background(), func(r *artifacts.Record) error {
+			_ = s.Records(context.Background(), func(r *artifacts.RunRecord) error {
 				if r.Stage == "a" {
 					t.Errorf("a failed but has a record")
 				}
@@ -176,7 +176,7 @@ func TestSchedulerCancel(t *testing.T) {
 	if got := statuses(rep); got != "a:ran b:ran c:interrupted" {
 		t.Fatalf("interrupted run: %s", got)
 	}
-	_ = s.Records(context.Background(), func(r *artifacts.Record) error {
+	_ = s.Records(context.Background(), func(r *artifacts.RunRecord) error {
 		if r.Stage == "c" {
 			t.Error("cancelled stage c has a record")
 		}

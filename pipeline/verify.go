@@ -90,7 +90,7 @@ func verifyShared(ctx context.Context, s artifacts.Store, rep *VerifyReport) (ma
 
 // lockStore takes the store lock exclusively, at once if it is free, else
 // after calling waiting.
-func lockStore(ctx context.Context, s artifacts.Store, waiting func()) (func() error, error) {
+func lockStore(ctx context.Context, s artifacts.Locker, waiting func()) (func() error, error) {
 	if sl, ok := s.(artifacts.SharedLocker); ok {
 		unlock, free, err := sl.TryLock(artifacts.StoreLock)
 		if err != nil || free {
@@ -103,7 +103,7 @@ func lockStore(ctx context.Context, s artifacts.Store, waiting func()) (func() e
 	return s.Lock(ctx, artifacts.StoreLock)
 }
 
-func verifyObjects(ctx context.Context, s artifacts.Store, rep *VerifyReport) error {
+func verifyObjects(ctx context.Context, s artifacts.Objects, rep *VerifyReport) error {
 	var all []artifacts.Digest
 	err := s.Objects(ctx, func(d artifacts.Digest, size int64) error {
 		all = append(all, d)
@@ -131,7 +131,7 @@ func verifyObjects(ctx context.Context, s artifacts.Store, rep *VerifyReport) er
 
 // verifyRecords reads every record; a store that can list damaged record
 // files (DirStore) reports them, any other only counts the good ones.
-func verifyRecords(ctx context.Context, s artifacts.Store, rep *VerifyReport) error {
+func verifyRecords(ctx context.Context, s artifacts.Records, rep *VerifyReport) error {
 	if rc, ok := s.(interface {
 		CheckRecords(ctx context.Context) (int, []artifacts.Key, error)
 	}); ok {
@@ -139,7 +139,7 @@ func verifyRecords(ctx context.Context, s artifacts.Store, rep *VerifyReport) er
 		rep.CheckedRecords, rep.BadRecords = n, bad
 		return err
 	}
-	return s.Records(ctx, func(*artifacts.Record) error { rep.CheckedRecords++; return nil })
+	return s.Records(ctx, func(*artifacts.RunRecord) error { rep.CheckedRecords++; return nil })
 }
 
 // checkRefs checks the references of the store view and returns the bad
@@ -160,7 +160,7 @@ func checkRefs(ctx context.Context, s artifacts.Store, rep *VerifyReport) (map[s
 }
 
 // repairRefs rewrites or deletes the references checkRefs found bad.
-func repairRefs(ctx context.Context, s artifacts.Store, fixes map[string]map[artifacts.Key]bool) error {
+func repairRefs(ctx context.Context, s artifacts.Refs, fixes map[string]map[artifacts.Key]bool) error {
 	for name, keep := range fixes {
 		var err error
 		if keep != nil {
@@ -177,7 +177,7 @@ func repairRefs(ctx context.Context, s artifacts.Store, fixes map[string]map[art
 
 // refProblem says what is wrong with one reference ("" if nothing) and, for
 // a pipeline reference naming lost records, the keys to keep.
-func refProblem(ctx context.Context, s artifacts.Store, name string, value []byte) (string, map[artifacts.Key]bool) {
+func refProblem(ctx context.Context, s artifacts.Records, name string, value []byte) (string, map[artifacts.Key]bool) {
 	has := func(k artifacts.Key) string {
 		if _, err := s.GetRecord(ctx, k); errors.Is(err, artifacts.ErrNotFound) {
 			return fmt.Sprintf("record %s is gone", artifacts.Digest(k).Short())

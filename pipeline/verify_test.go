@@ -41,7 +41,7 @@ func TestVerifyRepairKeepsRunUpdate(t *testing.T) {
 		t.Fatal(err)
 	}
 	lost, good := strings.Repeat("a", 64), strings.Repeat("b", 64)
-	if err := ds.PutRecord(ctx, &artifacts.Record{Key: artifacts.Key(good), Stage: "train"}); err != nil {
+	if err := ds.PutRecord(ctx, &artifacts.RunRecord{Key: artifacts.Key(good), Stage: "train"}); err != nil {
 		t.Fatal(err)
 	}
 	ref := pipeline.PipelineRef("", "default")

@@ -52,7 +52,7 @@ func Run(t *testing.T, newHarness func(t *testing.T) *Harness) {
 	}
 }
 
-func put(t *testing.T, s artifacts.Store, data string) artifacts.Digest {
+func put(t *testing.T, s artifacts.Objects, data string) artifacts.Digest {
 	t.Helper()
 	d, err := s.Put(context.Background(), strings.NewReader(data))
 	if err != nil {
@@ -61,7 +61,7 @@ func put(t *testing.T, s artifacts.Store, data string) artifacts.Digest {
 	return d
 }
 
-func get(t *testing.T, s artifacts.Store, d artifacts.Digest) string {
+func get(t *testing.T, s artifacts.Objects, d artifacts.Digest) string {
 	t.Helper()
 	b, err := s.Get(context.Background(), d)
 	if err != nil {

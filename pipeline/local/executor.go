@@ -20,14 +20,14 @@ type Options struct {
 
 // Executor runs tasks on this machine and stores their outputs in a store.
 type Executor struct {
-	store artifacts.Store
+	store artifacts.Objects
 	opts  Options
 }
 
 var _ pipeline.Executor = (*Executor)(nil)
 
-// New returns an executor that stores into s.
-func New(s artifacts.Store, opts Options) *Executor {
+// New returns an executor that stores into s (it needs objects only).
+func New(s artifacts.Objects, opts Options) *Executor {
 	if opts.TempDir == "" {
 		opts.TempDir = os.TempDir()
 	}
