@@ -110,15 +110,12 @@ func runFigureSamples(ctx context.Context, in pipeline.Inputs, p pipeline.Params
 // drawModel samples one model at the contexts and solves its programs; a
 // policy (no samples) is skipped.
 func drawModel(ctx context.Context, t *task, sp *split, stage string, rec arrow.Record, p pipeline.Params, stream uint64) (*modelDraw, error) {
-	pred, err := loadPredictor(rec)
+	pred, err := loadModelFor(t, rec)
 	if err != nil {
 		return nil, fmt.Errorf("figure-samples: model %s: %w", stage, err)
 	}
 	if pred.policy != nil {
 		return nil, nil
-	}
-	if err := pred.checkTask(t); err != nil {
-		return nil, fmt.Errorf("figure-samples: model %s: %w", stage, err)
 	}
 	method := pred.meta[MetaMethod]
 	if method == "" {

@@ -88,6 +88,11 @@ func TestFigureTable2(t *testing.T) {
 	_, t2 := runTables(t, nil)
 	out, _ := runKind(t, figureTable2Kind(), map[string]any{}, map[string]arrow.Record{"table2": roundTrip(t, t2)}, "")
 	decodeFigure(t, out["png"], 600, 600)
+	withS, _ := runKind(t, figureTable2Kind(), map[string]any{}, map[string]arrow.Record{"table2": roundTrip(t, t2), "costs": fakeStepCost(t)}, "")
+	decodeFigure(t, withS["png"], 600, 600)
+	if c, _ := artifacts.Meta(withS["png"], MetaCaption); !strings.Contains(c, "against the sampling steps S") {
+		t.Errorf("caption %q does not say the costs are drawn against S", c)
+	}
 }
 
 func TestMethodColorsDistinct(t *testing.T) {
