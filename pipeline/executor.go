@@ -33,6 +33,9 @@ type Task struct {
 	Inputs  map[string]artifacts.Digest // by Stage.InputNames ("name" or "name/<stage>.<output>")
 	Files   map[string]string           // a kind's external files: FileDep.Name -> absolute path
 	Outputs []string
+	// Class is the stage's resource class (`resources: class:`), for
+	// executors that route stages to workers; "" for the default.
+	Class string
 	// Progress, if not nil, receives the stage's progress reports.
 	Progress func(done, total int64, unit string)
 }

@@ -123,8 +123,28 @@ func (s *Stage) set(key string, v any) error {
 		}
 	case "deps":
 		s.Deps, err = asStrings(v)
+	case "resources":
+		s.Class, err = resourceClass(v)
 	}
 	return err
+}
+
+// resourceClass reads `resources: {class: name}`.
+func resourceClass(v any) (string, error) {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return "", fmt.Errorf("expected a mapping such as {class: gpu}")
+	}
+	for k := range m {
+		if k != "class" {
+			return "", fmt.Errorf("unknown key %q (known: class)", k)
+		}
+	}
+	c, err := asString(m["class"])
+	if err == nil && !portNameRE.MatchString(c) {
+		err = fmt.Errorf("class %q: use a letter then letters, digits or _", c)
+	}
+	return c, err
 }
 
 // setInputs keeps the references as written; resolveInputs checks them.

@@ -28,6 +28,11 @@ type Stage struct {
 	Outputs []string // sorted
 	Deps    []string // extra files or directories, relative to File.Dir
 	Impl    *Kind    // the registered kind; nil for shell stages
+	// Class is the resource class of `resources: class:` ("" for the
+	// default): which workers a distributed executor sends the stage to.
+	// It is not part of the key: where a stage runs does not change what
+	// it computes.
+	Class string
 	// Template is the name as written when the stage was expanded from a
 	// template ("eval-${method}"), and Matrix the values it was expanded
 	// with; both empty for a plain stage. `pipe dag` draws one node per

@@ -28,9 +28,9 @@ type axis struct {
 }
 
 var stageKeys = map[string]bool{"kind": true, "run": true, "params": true, "inputs": true, "outputs": true,
-	"deps": true, "matrix": true, "foreach": true, "exclude": true}
+	"deps": true, "matrix": true, "foreach": true, "exclude": true, "resources": true}
 
-const stageKeyList = "deps, exclude, foreach, inputs, kind, matrix, outputs, params, run"
+const stageKeyList = "deps, exclude, foreach, inputs, kind, matrix, outputs, params, resources, run"
 
 var (
 	varNameRE   = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
