@@ -12,7 +12,7 @@ import (
 	"github.com/apache/arrow/go/v17/arrow/array"
 	"github.com/apache/arrow/go/v17/arrow/memory"
 
-	"github.com/diffusion-dfl/pipe/artifacts"
+	"github.com/diffusion-dfl/pipe/arrowtab"
 )
 
 // writeNullTable writes an Arrow table whose std column has a null.
@@ -27,7 +27,7 @@ func writeNullTable(t *testing.T, path string) {
 	b.Field(2).(*array.Float64Builder).AppendValues([]float64{0.1, 0}, []bool{true, false})
 	rec := b.NewRecord()
 	defer rec.Release()
-	data, err := artifacts.Marshal(rec)
+	data, err := arrowtab.Marshal(rec)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +79,7 @@ func TestE2EShowTable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec, err := artifacts.Unmarshal(b)
+	rec, err := arrowtab.Unmarshal(b)
 	if err != nil || rec.NumCols() != 3 || rec.NumRows() != 2 {
 		t.Fatalf("--out arrow: %v", err)
 	}

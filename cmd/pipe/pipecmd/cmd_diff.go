@@ -15,8 +15,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/diffusion-dfl/pipe/artifacts"
-	"github.com/diffusion-dfl/pipe/pipeline"
+	"github.com/diffusion-dfl/pipe/arrowtab"
 )
 
 // sideUsage explains how a side of a comparison is written.
@@ -200,11 +199,11 @@ func sideTable(c *cli.Context, sd side, ws *workspace, keys, values []string) (m
 // else a CSV file with a header line (a shell stage's metrics).
 func readColumns(b []byte) (map[string][]string, int, error) {
 	cols := map[string][]string{}
-	if rec, err := artifacts.Unmarshal(b); err == nil {
+	if rec, err := arrowtab.Unmarshal(b); err == nil {
 		defer rec.Release()
 		for j := 0; j < int(rec.NumCols()); j++ {
 			for i := 0; i < int(rec.NumRows()); i++ {
-				cols[rec.ColumnName(j)] = append(cols[rec.ColumnName(j)], pipeline.Cell(rec.Column(j), i))
+				cols[rec.ColumnName(j)] = append(cols[rec.ColumnName(j)], arrowtab.Cell(rec.Column(j), i))
 			}
 		}
 		return cols, int(rec.NumRows()), nil

@@ -45,9 +45,9 @@ func expectedDurations(ctx context.Context, ws *workspace, closure []string) map
 		n   int
 	}
 	byKind := map[string]*acc{}
-	latest := map[string]*artifacts.Record{}
+	latest := map[string]*artifacts.RunRecord{}
 	profile := ws.file.Profile
-	_ = ws.store.Records(ctx, func(r *artifacts.Record) error {
+	_ = ws.store.Records(ctx, func(r *artifacts.RunRecord) error {
 		if r.Profile != profile || r.DurationSec <= 0 {
 			return nil
 		}

@@ -15,7 +15,7 @@ import (
 // stageResult is the run of a stage that show, lineage and logs describe: the
 // one the current file and profile use.
 type stageResult struct {
-	rec *artifacts.Record
+	rec *artifacts.RunRecord
 	// note says why rec is not the result in use (the stage is stale and
 	// rec is its latest run under this profile); "" when it is.
 	note string
@@ -71,7 +71,7 @@ func (ws *workspace) resultOf(ctx context.Context, stage string) (*stageResult, 
 // among the keys this project's references hold (its stages/<stage>
 // reference and every pipelines/ reference of the store view), and the
 // other profiles it ran under.
-func (ws *workspace) latestRun(ctx context.Context, stage string) (*artifacts.Record, map[string]bool, error) {
+func (ws *workspace) latestRun(ctx context.Context, stage string) (*artifacts.RunRecord, map[string]bool, error) {
 	keys := map[artifacts.Key]bool{}
 	if b, err := ws.store.GetRef(ctx, "stages/"+stage); err == nil {
 		keys[artifacts.Key(b)] = true
@@ -90,7 +90,7 @@ func (ws *workspace) latestRun(ctx context.Context, stage string) (*artifacts.Re
 	if err != nil {
 		return nil, nil, err
 	}
-	var latest *artifacts.Record
+	var latest *artifacts.RunRecord
 	others := map[string]bool{}
 	for k := range keys {
 		r, err := ws.store.GetRecord(ctx, k)

@@ -13,6 +13,7 @@ import (
 	"github.com/go-gota/gota/series"
 	"github.com/urfave/cli/v2"
 
+	"github.com/diffusion-dfl/pipe/arrowtab"
 	"github.com/diffusion-dfl/pipe/artifacts"
 	"github.com/diffusion-dfl/pipe/pipeline"
 )
@@ -28,7 +29,7 @@ func describe(stage, output string, d artifacts.Digest, b []byte, rows int) (*ar
 // cells are nil in the JSON head and "null" in the display.
 func describeCols(stage, output string, d artifacts.Digest, b []byte, rows int, cols []string) (*artifactJSON, string, error) {
 	a := &artifactJSON{Stage: stage, Output: output, Digest: string(d), Bytes: len(b)}
-	rec, err := artifacts.Unmarshal(b)
+	rec, err := arrowtab.Unmarshal(b)
 	if err != nil {
 		if cols != nil {
 			return nil, "", fmt.Errorf("--cols needs an Arrow table; this output is %d bytes of another format", len(b))
@@ -89,7 +90,7 @@ func cellValue(col arrow.Array, i int) any {
 	case *array.Boolean:
 		return c.Value(i)
 	}
-	return pipeline.Cell(col, i)
+	return arrowtab.Cell(col, i)
 }
 
 // toSeries converts the first n values of an Arrow column to a gota series;
@@ -133,7 +134,7 @@ func toSeries(name string, col arrow.Array, n int) series.Series {
 	for i := range v {
 		v[i] = "null"
 		if !col.IsNull(i) {
-			v[i] = pipeline.Cell(col, i)
+			v[i] = arrowtab.Cell(col, i)
 		}
 	}
 	return series.New(v, series.String, name)
@@ -189,7 +190,7 @@ func writeOut(c *cli.Context, path string, b []byte, cols []string) error {
 		return fmt.Errorf("--out %s: unknown extension; use .arrow, .csv, .json or .md", path)
 	}
 	if cols != nil {
-		rec, err := artifacts.Unmarshal(b)
+		rec, err := arrowtab.Unmarshal(b)
 		if err != nil {
 			return fmt.Errorf("--cols needs an Arrow table: %w", err)
 		}
@@ -198,13 +199,13 @@ func writeOut(c *cli.Context, path string, b []byte, cols []string) error {
 		if err != nil {
 			return err
 		}
-		b, err = artifacts.Marshal(sel)
+		b, err = arrowtab.Marshal(sel)
 		sel.Release()
 		if err != nil {
 			return err
 		}
 	}
-	data, err := pipeline.Render(b, format)
+	data, err := arrowtab.Render(b, format)
 	if err != nil {
 		return fmt.Errorf("--out %s: %w", path, err)
 	}

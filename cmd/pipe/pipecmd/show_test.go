@@ -5,24 +5,25 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/diffusion-dfl/pipe/arrowtab"
 	"github.com/diffusion-dfl/pipe/artifacts"
 	"github.com/diffusion-dfl/pipe/pipeline"
 )
 
 func TestDescribeArrowTable(t *testing.T) {
-	rec, err := artifacts.NewBuilder().String("method", []string{"mse", "dfl", "ddim"}).
+	rec, err := arrowtab.NewBuilder().String("method", []string{"mse", "dfl", "ddim"}).
 		Float64("regret", []float64{0.5, 0.25, 0.125}).Int64("seed", []int64{0, 1, 2}).
-		Record(map[string]string{artifacts.MetaKind: "table.results"})
+		Record(map[string]string{arrowtab.MetaKind: "table.results"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer rec.Release()
-	b, err := artifacts.Marshal(rec)
+	b, err := arrowtab.Marshal(rec)
 	if err != nil {
 		t.Fatal(err)
 	}
 	a, table := describe("eval", "table", artifacts.DigestOf(b), b, 2)
-	if a.Format != "arrow" || a.Rows != 3 || len(a.Schema) != 3 || a.Schema[1].Type != "float64" || a.Metadata[artifacts.MetaKind] != "table.results" {
+	if a.Format != "arrow" || a.Rows != 3 || len(a.Schema) != 3 || a.Schema[1].Type != "float64" || a.Metadata[arrowtab.MetaKind] != "table.results" {
 		t.Fatalf("description %+v", a)
 	}
 	if len(a.Head) != 2 || a.Head[1]["method"] != "dfl" || a.Head[1]["regret"] != 0.25 {

@@ -117,7 +117,7 @@ func splitTarget(f *pipeline.File, arg string) (string, string, error) {
 }
 
 // latestRecord returns the record of a stage's latest successful run.
-func latestRecord(ctx context.Context, s artifacts.Store, stage string) (*artifacts.Record, error) {
+func latestRecord(ctx context.Context, s artifacts.Store, stage string) (*artifacts.RunRecord, error) {
 	key, err := s.GetRef(ctx, "stages/"+stage)
 	if errors.Is(err, artifacts.ErrNotFound) {
 		return nil, fmt.Errorf("%w: %s (run `pipe run %s` first)", pipeline.ErrNotRun, stage, stage)
