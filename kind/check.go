@@ -1,10 +1,12 @@
-package pipeline
+package kind
 
 import (
 	"fmt"
 	"reflect"
 	"sort"
 	"strings"
+
+	"github.com/diffusion-dfl/pipe/internal/suggest"
 )
 
 var typeNames = map[ParamType]string{String: "string", Int: "int", Float: "float", Bool: "bool",
@@ -32,7 +34,7 @@ func (k *Kind) CheckParams(p Params) (Params, map[string]string) {
 	for _, name := range keysOf(p) {
 		spec, ok := specs[name]
 		if !ok {
-			problems[name] = fmt.Sprintf("unknown param %q for kind %q%s (known: %s)", name, k.Name, Suggest(name, keysOf(specs)), joinSorted(keysOf(specs)))
+			problems[name] = fmt.Sprintf("unknown param %q for kind %q%s (known: %s)", name, k.Name, suggest.For(name, keysOf(specs)), joinSorted(keysOf(specs)))
 			continue
 		}
 		v, err := spec.check(p[name])

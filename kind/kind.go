@@ -1,4 +1,4 @@
-package pipeline
+package kind
 
 import (
 	"context"
@@ -126,16 +126,16 @@ func (r *Registry) Register(k Kind) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if k.Name == "" || k.Run == nil {
-		return fmt.Errorf("pipeline: register kind %q: name and Run are required", k.Name)
+		return fmt.Errorf("kind: register %q: name and Run are required", k.Name)
 	}
 	if err := validateKind(&k); err != nil {
-		return fmt.Errorf("pipeline: register kind %q: %w", k.Name, err)
+		return fmt.Errorf("kind: register %q: %w", k.Name, err)
 	}
 	if _, err := funcName(k.Run); err != nil {
-		return fmt.Errorf("pipeline: register kind %q: %w", k.Name, err)
+		return fmt.Errorf("kind: register %q: %w", k.Name, err)
 	}
 	if _, dup := r.kinds[k.Name]; dup {
-		return fmt.Errorf("pipeline: kind %q registered twice", k.Name)
+		return fmt.Errorf("kind: %q registered twice", k.Name)
 	}
 	r.kinds[k.Name] = &k
 	return nil

@@ -1,4 +1,4 @@
-package pipeline
+package kind
 
 import "golang.org/x/sys/unix"
 

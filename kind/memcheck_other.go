@@ -1,6 +1,6 @@
 //go:build !linux && !darwin
 
-package pipeline
+package kind
 
 // physicalMemory returns 0 (unknown) on platforms where the project does not
 // ask the OS for the RAM: the load-time memory check is then skipped, and a

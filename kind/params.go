@@ -1,4 +1,4 @@
-package pipeline
+package kind
 
 import (
 	"fmt"
@@ -14,7 +14,7 @@ type Params map[string]any
 func (p Params) get(name string) any {
 	v, ok := p[name]
 	if !ok {
-		panic(fmt.Sprintf("pipeline: param %q not set (missing from the kind's ParamSpecs?)", name))
+		panic(fmt.Sprintf("kind: param %q not set (missing from the kind's ParamSpecs?)", name))
 	}
 	return v
 }
@@ -23,7 +23,7 @@ func (p Params) get(name string) any {
 func (p Params) String(name string) string {
 	s, ok := p.get(name).(string)
 	if !ok {
-		panic(fmt.Sprintf("pipeline: param %q is %T, not string", name, p[name]))
+		panic(fmt.Sprintf("kind: param %q is %T, not string", name, p[name]))
 	}
 	return s
 }
@@ -40,14 +40,14 @@ func (p Params) Int(name string) int {
 			return int(v)
 		}
 	}
-	panic(fmt.Sprintf("pipeline: param %q is %v (%T), not int", name, p[name], p[name]))
+	panic(fmt.Sprintf("kind: param %q is %v (%T), not int", name, p[name], p[name]))
 }
 
 // Float returns a float param (ints are converted).
 func (p Params) Float(name string) float64 {
 	f, ok := toFloat(p.get(name))
 	if !ok {
-		panic(fmt.Sprintf("pipeline: param %q is %T, not float", name, p[name]))
+		panic(fmt.Sprintf("kind: param %q is %T, not float", name, p[name]))
 	}
 	return f
 }
@@ -56,7 +56,7 @@ func (p Params) Float(name string) float64 {
 func (p Params) Bool(name string) bool {
 	b, ok := p.get(name).(bool)
 	if !ok {
-		panic(fmt.Sprintf("pipeline: param %q is %T, not bool", name, p[name]))
+		panic(fmt.Sprintf("kind: param %q is %T, not bool", name, p[name]))
 	}
 	return b
 }
@@ -65,13 +65,13 @@ func (p Params) Bool(name string) bool {
 func (p Params) Floats(name string) []float64 {
 	l, ok := p.get(name).([]any)
 	if !ok {
-		panic(fmt.Sprintf("pipeline: param %q is %T, not a list", name, p[name]))
+		panic(fmt.Sprintf("kind: param %q is %T, not a list", name, p[name]))
 	}
 	out := make([]float64, len(l))
 	for i, v := range l {
 		f, ok := toFloat(v)
 		if !ok {
-			panic(fmt.Sprintf("pipeline: param %q[%d] is %T, not a number", name, i, v))
+			panic(fmt.Sprintf("kind: param %q[%d] is %T, not a number", name, i, v))
 		}
 		out[i] = f
 	}
@@ -84,7 +84,7 @@ func (p Params) Ints(name string) []int {
 	out := make([]int, len(fs))
 	for i, f := range fs {
 		if f != math.Trunc(f) {
-			panic(fmt.Sprintf("pipeline: param %q[%d] = %v is not an integer", name, i, f))
+			panic(fmt.Sprintf("kind: param %q[%d] = %v is not an integer", name, i, f))
 		}
 		out[i] = int(f)
 	}
@@ -95,13 +95,13 @@ func (p Params) Ints(name string) []int {
 func (p Params) Strings(name string) []string {
 	l, ok := p.get(name).([]any)
 	if !ok {
-		panic(fmt.Sprintf("pipeline: param %q is %T, not a list", name, p[name]))
+		panic(fmt.Sprintf("kind: param %q is %T, not a list", name, p[name]))
 	}
 	out := make([]string, len(l))
 	for i, v := range l {
 		s, ok := v.(string)
 		if !ok {
-			panic(fmt.Sprintf("pipeline: param %q[%d] is %T, not a string", name, i, v))
+			panic(fmt.Sprintf("kind: param %q[%d] is %T, not a string", name, i, v))
 		}
 		out[i] = s
 	}

@@ -1,4 +1,4 @@
-package pipeline
+package suggest
 
 import (
 	"fmt"
@@ -6,11 +6,11 @@ import (
 	"strings"
 )
 
-// Suggest returns ` (did you mean "x"?)` when one of candidates is close to
+// For returns ` (did you mean "x"?)` when one of candidates is close to
 // name (a typo: at most a third of its letters edited, at least one), else
 // "". Names shorter than three letters get no suggestion. Error messages append it after an unknown stage, kind, param or
 // command.
-func Suggest(name string, candidates []string) string {
+func For(name string, candidates []string) string {
 	best, bestD := "", -1
 	sorted := append([]string(nil), candidates...)
 	sort.Strings(sorted)

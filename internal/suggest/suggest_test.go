@@ -1,8 +1,8 @@
-package pipeline
+package suggest
 
 import "testing"
 
-func TestSuggest(t *testing.T) {
+func TestFor(t *testing.T) {
 	cands := []string{"kind", "run", "inputs", "outputs", "paper-tables"}
 	for _, tc := range []struct{ name, want string }{
 		{"kynd", ` (did you mean "kind"?)`},
@@ -11,8 +11,8 @@ func TestSuggest(t *testing.T) {
 		{"zzzzzz", ""},
 		{"kind", ""},
 	} {
-		if got := Suggest(tc.name, cands); got != tc.want {
-			t.Errorf("Suggest(%q) = %q, want %q", tc.name, got, tc.want)
+		if got := For(tc.name, cands); got != tc.want {
+			t.Errorf("For(%q) = %q, want %q", tc.name, got, tc.want)
 		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/diffusion-dfl/pipe/kind"
 	"github.com/diffusion-dfl/pipe/pipeline"
 )
 
@@ -46,7 +47,7 @@ func stagesCommand(note string) *cli.Command {
 }
 
 // printKind writes the user documentation of one kind.
-func printKind(w io.Writer, k *pipeline.Kind) {
+func printKind(w io.Writer, k *kind.Kind) {
 	fmt.Fprintf(w, "kind: %s\n", k.Name)
 	if k.Doc != "" {
 		fmt.Fprintf(w, "%s\n", indentText(k.Doc, "  "))
@@ -75,7 +76,7 @@ func printKind(w io.Writer, k *pipeline.Kind) {
 	printPorts(w, "outputs", k.Outputs)
 }
 
-func printPorts(w io.Writer, title string, ports []pipeline.PortSpec) {
+func printPorts(w io.Writer, title string, ports []kind.PortSpec) {
 	if len(ports) == 0 {
 		return
 	}
@@ -121,7 +122,7 @@ func versionCommand() *cli.Command {
 
 // selectKinds keeps the kinds named (or matched by a glob) in args; none
 // keeps all. A name that matches nothing is an error with a did-you-mean.
-func selectKinds(kinds []*pipeline.Kind, args []string) ([]*pipeline.Kind, error) {
+func selectKinds(kinds []*kind.Kind, args []string) ([]*kind.Kind, error) {
 	if len(args) == 0 {
 		return kinds, nil
 	}
@@ -129,7 +130,7 @@ func selectKinds(kinds []*pipeline.Kind, args []string) ([]*pipeline.Kind, error
 	for i, k := range kinds {
 		names[i] = k.Name
 	}
-	var out []*pipeline.Kind
+	var out []*kind.Kind
 	for _, a := range args {
 		n := len(out)
 		for _, k := range kinds {
