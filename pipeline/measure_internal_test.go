@@ -5,6 +5,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/diffusion-dfl/pipe/arrowtab"
 	"github.com/diffusion-dfl/pipe/artifacts"
 )
 
@@ -39,12 +40,12 @@ func twoMeasureEngine(t *testing.T, s artifacts.Store) *Engine {
 func TestKeyDigestMemoPerColumnSet(t *testing.T) {
 	ctx := context.Background()
 	s := artifacts.NewMemStore()
-	rec, err := artifacts.NewBuilder().Float64("v", []float64{1}).Float64("seconds", []float64{2}).Record(nil)
+	rec, err := arrowtab.NewBuilder().Float64("v", []float64{1}).Float64("seconds", []float64{2}).Record(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer rec.Release()
-	b, err := artifacts.Marshal(rec)
+	b, err := arrowtab.Marshal(rec)
 	if err != nil {
 		t.Fatal(err)
 	}

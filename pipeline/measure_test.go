@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/diffusion-dfl/pipe/arrowtab"
 	"github.com/diffusion-dfl/pipe/artifacts"
 	"github.com/diffusion-dfl/pipe/pipeline"
 )
@@ -24,12 +25,12 @@ func (x *timedExecutor) Execute(ctx context.Context, t *pipeline.Task) (*pipelin
 	x.ran = append(x.ran, t.Stage)
 	var b []byte
 	if t.Stage == "train" {
-		rec, err := artifacts.NewBuilder().Float64("v", []float64{x.v}).Float64("seconds", []float64{float64(x.runs)}).Record(nil)
+		rec, err := arrowtab.NewBuilder().Float64("v", []float64{x.v}).Float64("seconds", []float64{float64(x.runs)}).Record(nil)
 		if err != nil {
 			return nil, err
 		}
 		defer rec.Release()
-		if b, err = artifacts.Marshal(rec); err != nil {
+		if b, err = arrowtab.Marshal(rec); err != nil {
 			return nil, err
 		}
 	} else {

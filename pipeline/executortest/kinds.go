@@ -7,7 +7,7 @@ import (
 
 	"github.com/apache/arrow/go/v17/arrow"
 
-	"github.com/diffusion-dfl/pipe/artifacts"
+	"github.com/diffusion-dfl/pipe/arrowtab"
 	"github.com/diffusion-dfl/pipe/pipeline"
 )
 
@@ -32,7 +32,7 @@ var (
 
 // runDouble multiplies column x of its input by the factor param.
 func runDouble(ctx context.Context, in pipeline.Inputs, p pipeline.Params, r pipeline.Reporter) (pipeline.Outputs, error) {
-	xs, err := artifacts.Float64s(in.Tables["in"], "x")
+	xs, err := arrowtab.Float64s(in.Tables["in"], "x")
 	if err != nil {
 		return nil, err
 	}
@@ -42,7 +42,7 @@ func runDouble(ctx context.Context, in pipeline.Inputs, p pipeline.Params, r pip
 	}
 	r.Progress(int64(len(xs)), int64(len(xs)), "rows")
 	r.Logf("doubled %d rows", len(xs))
-	rec, err := artifacts.NewBuilder().Float64("x", out).Record(map[string]string{artifacts.MetaKind: "test.doubled"})
+	rec, err := arrowtab.NewBuilder().Float64("x", out).Record(map[string]string{arrowtab.MetaKind: "test.doubled"})
 	return pipeline.Outputs{"out": rec}, err
 }
 
@@ -52,7 +52,7 @@ func runFileSize(ctx context.Context, in pipeline.Inputs, p pipeline.Params, r p
 	if err != nil {
 		return nil, err
 	}
-	rec, err := artifacts.NewBuilder().Int64("size", []int64{int64(len(b))}).Record(nil)
+	rec, err := arrowtab.NewBuilder().Int64("size", []int64{int64(len(b))}).Record(nil)
 	return pipeline.Outputs{"out": rec}, err
 }
 
@@ -82,5 +82,5 @@ func runWait(ctx context.Context, in pipeline.Inputs, p pipeline.Params, r pipel
 }
 
 func waitTable() (arrow.Record, error) {
-	return artifacts.NewBuilder().String("s", []string{"written after cancel"}).Record(nil)
+	return arrowtab.NewBuilder().String("s", []string{"written after cancel"}).Record(nil)
 }

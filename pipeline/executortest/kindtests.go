@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/diffusion-dfl/pipe/arrowtab"
 	"github.com/diffusion-dfl/pipe/artifacts"
 	"github.com/diffusion-dfl/pipe/pipeline"
 )
@@ -28,16 +29,16 @@ func testKindRoundTrip(t *testing.T, h *Harness) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec, err := artifacts.Unmarshal(b)
+	rec, err := arrowtab.Unmarshal(b)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer rec.Release()
-	xs, err := artifacts.Float64s(rec, "x")
+	xs, err := arrowtab.Float64s(rec, "x")
 	if err != nil || len(xs) != 3 || xs[0] != 3 || xs[1] != 6 || xs[2] != 10.5 {
 		t.Fatalf("output x = %v, %v; want [3 6 10.5]", xs, err)
 	}
-	if kind, _ := artifacts.Meta(rec, artifacts.MetaKind); kind != "test.doubled" {
+	if kind, _ := arrowtab.Meta(rec, arrowtab.MetaKind); kind != "test.doubled" {
 		t.Errorf("schema metadata lost: %q", kind)
 	}
 	if len(progress) != 2 || progress[0] != 3 || progress[1] != 3 {
@@ -64,12 +65,12 @@ func testKindFiles(t *testing.T, h *Harness) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec, err := artifacts.Unmarshal(b)
+	rec, err := arrowtab.Unmarshal(b)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer rec.Release()
-	if n, _ := artifacts.Int64s(rec, "size"); len(n) != 1 || n[0] != 5 {
+	if n, _ := arrowtab.Int64s(rec, "size"); len(n) != 1 || n[0] != 5 {
 		t.Fatalf("kind saw file size %v, want 5", n)
 	}
 }
@@ -115,7 +116,7 @@ func testKindCancel(t *testing.T, h *Harness) {
 	}
 	rec, _ := waitTable()
 	defer rec.Release()
-	b, _ := artifacts.Marshal(rec)
+	b, _ := arrowtab.Marshal(rec)
 	if ok, _ := h.Store.Has(context.Background(), artifacts.DigestOf(b)); ok {
 		t.Fatal("the output of a cancelled kind was stored")
 	}

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/diffusion-dfl/pipe/arrowtab"
 	"github.com/diffusion-dfl/pipe/artifacts"
 	"github.com/diffusion-dfl/pipe/pipeline"
 )
@@ -214,12 +215,12 @@ func alive(pid int) bool {
 
 func tableDigest(t *testing.T, h *Harness, xs []float64) artifacts.Digest {
 	t.Helper()
-	rec, err := artifacts.NewBuilder().Float64("x", xs).Record(nil)
+	rec, err := arrowtab.NewBuilder().Float64("x", xs).Record(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer rec.Release()
-	b, err := artifacts.Marshal(rec)
+	b, err := arrowtab.Marshal(rec)
 	if err != nil {
 		t.Fatal(err)
 	}

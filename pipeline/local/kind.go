@@ -11,6 +11,7 @@ import (
 
 	"github.com/apache/arrow/go/v17/arrow"
 
+	"github.com/diffusion-dfl/pipe/arrowtab"
 	"github.com/diffusion-dfl/pipe/artifacts"
 	"github.com/diffusion-dfl/pipe/pipeline"
 )
@@ -61,7 +62,7 @@ func (x *Executor) readTable(ctx context.Context, d artifacts.Digest) (arrow.Rec
 	if err != nil {
 		return nil, err
 	}
-	return artifacts.Unmarshal(b)
+	return arrowtab.Unmarshal(b)
 }
 
 // callRun calls the kind, turning a panic into a failure of the stage with
@@ -96,7 +97,7 @@ func (x *Executor) storeOutputs(ctx context.Context, t *pipeline.Task, outs pipe
 	}
 	digests := map[string]artifacts.Digest{}
 	for _, o := range t.Outputs {
-		b, err := artifacts.Marshal(outs[o])
+		b, err := arrowtab.Marshal(outs[o])
 		if err != nil {
 			return nil, fmt.Errorf("marshal output %s: %w", o, err)
 		}
