@@ -3,17 +3,23 @@ package openblas
 import (
 	"math"
 	"math/rand/v2"
+	"os"
+	"strings"
 	"testing"
 
 	"gonum.org/v1/gonum/blas"
 )
 
 // loadOrSkip returns the process's OpenBLAS or skips the test when the
-// library is missing (CI installs libopenblas0-pthread, so there it runs).
+// library is missing; with PIPE_BLAS=openblas in the environment (the CI
+// leg that requires OpenBLAS) a missing library fails the test instead.
 func loadOrSkip(tb testing.TB) *Library {
 	tb.Helper()
 	lib, err := Load()
 	if err != nil {
+		if strings.EqualFold(strings.TrimSpace(os.Getenv(EnvBackend)), "openblas") {
+			tb.Fatalf("%s=openblas but OpenBLAS is not loadable: %v", EnvBackend, err)
+		}
 		tb.Skipf("OpenBLAS not loadable, testing only the pure-Go fallback: %v", err)
 	}
 	return lib
