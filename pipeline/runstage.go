@@ -75,7 +75,7 @@ func (e *Engine) runStage(ctx context.Context, s *Stage, ups outputsOf, force bo
 
 // cached reports a stage found in the store and points its stage ref at the
 // record, so that status reasons compare against the result in use.
-func (e *Engine) cached(ctx context.Context, r *StageResult, rec *artifacts.Record, reused bool, emit func(Event)) *StageResult {
+func (e *Engine) cached(ctx context.Context, r *StageResult, rec *artifacts.RunRecord, reused bool, emit func(Event)) *StageResult {
 	r.Status, r.Outputs, r.Backend = StatusCached, rec.Outputs, rec.Backend
 	if cur, err := e.cfg.Store.GetRef(ctx, stageRef(r.Name)); err != nil || string(cur) != string(rec.Key) {
 		if err := e.cfg.Store.SetRef(ctx, stageRef(r.Name), []byte(rec.Key)); err != nil {
@@ -99,10 +99,10 @@ type failedLog struct {
 
 // execute runs the task and, on success, writes the record and refs. The
 // returned record carries the log and timing even on failure.
-func (e *Engine) execute(ctx context.Context, p *prepared, emit func(Event)) (*artifacts.Record, error) {
+func (e *Engine) execute(ctx context.Context, p *prepared, emit func(Event)) (*artifacts.RunRecord, error) {
 	s := p.stage
 	task := &Task{Stage: s.Name, Key: p.key, Kind: s.Impl, Run: s.Run, Dir: e.cfg.File.Dir, Params: s.Params,
-		Inputs: p.parts.Inputs, Files: p.filePaths, Outputs: s.Outputs,
+		Inputs: p.parts.Inputs, Files: p.filePaths, Outputs: s.Outputs, Class: s.Class,
 		Progress: func(done, total int64, unit string) {
 			emit(Event{Type: EventProgress, Stage: s.Name, Done: done, Total: total, Unit: unit})
 		}}

@@ -32,6 +32,9 @@ type Options struct {
 	HeartbeatTimeout time.Duration
 	// Attempts bounds the tries after retryable failures (default 10).
 	Attempts int
+	// WorkerWait is how long Execute waits for a worker to poll the
+	// stage's queue before it fails with ErrNoWorker (default 3 s).
+	WorkerWait time.Duration
 	// CancelGrace bounds the wait for a cancelled stage's processes to be
 	// killed before Execute returns (default 10 s).
 	CancelGrace time.Duration
@@ -54,6 +57,9 @@ func New(opts Options) *Executor {
 	}
 	if opts.Attempts <= 0 {
 		opts.Attempts = 10
+	}
+	if opts.WorkerWait <= 0 {
+		opts.WorkerWait = 3 * time.Second
 	}
 	if opts.CancelGrace <= 0 {
 		opts.CancelGrace = 10 * time.Second
@@ -176,13 +182,24 @@ func (x *Executor) checkWorkers(ctx context.Context, queue string) error {
 	if ok && time.Since(seen) < pollerTTL {
 		return nil
 	}
-	resp, err := x.opts.Client.DescribeTaskQueue(ctx, queue, enumspb.TASK_QUEUE_TYPE_ACTIVITY)
-	if err != nil {
-		return fmt.Errorf("describe task queue %s: %w", queue, err)
-	}
-	if len(resp.GetPollers()) == 0 {
-		return fmt.Errorf("%w %s: start `pipe worker` from the same source (build %s) for this class",
-			ErrNoWorker, queue, short(x.opts.Build))
+	deadline := time.Now().Add(x.opts.WorkerWait)
+	for {
+		resp, err := x.opts.Client.DescribeTaskQueue(ctx, queue, enumspb.TASK_QUEUE_TYPE_ACTIVITY)
+		if err != nil {
+			return fmt.Errorf("describe task queue %s: %w", queue, err)
+		}
+		if len(resp.GetPollers()) > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%w %s: start `pipe worker` from the same source (build %s) for this class",
+				ErrNoWorker, queue, short(x.opts.Build))
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
 	}
 	x.mu.Lock()
 	x.pollers[queue] = time.Now()

@@ -43,6 +43,7 @@ func (p *Program) newApp(stdout, stderr io.Writer) *cli.App {
 		Commands: []*cli.Command{
 			runCommand(), statusCommand(), dagCommand(), showCommand(), lineageCommand(),
 			logsCommand(), gcCommand(), verifyCommand(), stagesCommand(p.StagesNote), versionCommand(),
+			workerCommand(), // cmd_worker.go
 		},
 		Metadata: map[string]any{programKey: p},
 	}

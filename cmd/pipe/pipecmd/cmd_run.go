@@ -26,7 +26,7 @@ func runCommand() *cli.Command {
 		ArgsUsage: "[PIPELINE|STAGE]...",
 		Description: "With no arguments every stage runs. Independent stages run in parallel (--jobs).\n" +
 			"Ctrl-C stops the run without recording anything partial; the next run resumes.",
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.BoolFlag{Name: "keep-going", Aliases: []string{"k"}, Usage: "after a failure, finish the stages that do not depend on it"},
 			&cli.BoolFlag{Name: "json", Usage: "print one JSON object describing the run on stdout"},
 			&cli.BoolFlag{Name: "dry-run", Aliases: []string{"n"}, Usage: "only print which stages would run and why"},
@@ -35,7 +35,7 @@ func runCommand() *cli.Command {
 				TakesFile: false},
 			&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "print a line for every skipped stage"},
 			&cli.DurationFlag{Name: "progress-every", Value: 30 * time.Second, Usage: "off a terminal, print a progress line this often (0: never)"},
-		},
+		}, executorFlags()...), // cmd_executor.go
 		Action: runAction,
 	}
 }

@@ -12,7 +12,6 @@ import (
 	"github.com/diffusion-dfl/pipe/artifacts"
 	"github.com/diffusion-dfl/pipe/pipeline"
 	"github.com/diffusion-dfl/pipe/pipeline/fingerprint"
-	"github.com/diffusion-dfl/pipe/pipeline/local"
 )
 
 // workspace is everything a command works on: the loaded file, the store
@@ -63,8 +62,12 @@ func openWorkspaceAt(c *cli.Context, file, profile, storeFlag string) (*workspac
 		return nil, err
 	}
 	fps := pipeline.CacheFingerprints(fp, store, fp.SourceDigest)
+	exec, err := p.executor(c, store) // cmd_executor.go: local, or Temporal workers
+	if err != nil {
+		return nil, err
+	}
 	eng := pipeline.NewEngine(pipeline.Config{File: f, Store: store, Fingerprints: fps, DataDir: dataDir,
-		Version: p.version(), Backend: p.describeBackend(), Executor: local.New(store, local.Options{})})
+		Version: p.version(), Backend: p.describeBackend(), Executor: exec})
 	return &workspace{file: f, store: store, engine: eng, dataDir: dataDir}, nil
 }
 

@@ -1,0 +1,157 @@
+package pipecmd
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+
+	"github.com/diffusion-dfl/pipe/artifacts"
+	"github.com/diffusion-dfl/pipe/pipeline/fingerprint"
+	"github.com/diffusion-dfl/pipe/pipeline/local"
+	"github.com/diffusion-dfl/pipe/pipeline/temporal"
+)
+
+// temporalFlags name the Temporal service, for `pipe worker` and for
+// `pipe run --executor temporal`.
+func temporalFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "temporal", Value: "127.0.0.1:7233", EnvVars: []string{"TEMPORAL_ADDRESS"},
+			Usage: "host:port of the Temporal frontend"},
+		&cli.StringFlag{Name: "temporal-namespace", Value: "default", EnvVars: []string{"TEMPORAL_NAMESPACE"},
+			Usage: "Temporal namespace of the stage workflows"},
+	}
+}
+
+func workerCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "worker",
+		Usage: "run stages that `pipe run --executor temporal` submits, until interrupted",
+		Description: "A worker polls the task queue of its resource class and of its build (the digest of\n" +
+			"this program's sources), so it only ever runs stages planned by the same code. It stores\n" +
+			"outputs in the shared store (--store: a directory every machine mounts, or\n" +
+			"s3://bucket/prefix with PIPE_S3_ENDPOINT and AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY)\n" +
+			"and keeps the data files and inputs it downloads in --cache.",
+		Flags: append([]cli.Flag{
+			&cli.StringFlag{Name: "class", Usage: "resource class to serve (the stages whose resources: class: names it; default: stages without one)"},
+			&cli.IntFlag{Name: "slots", Value: 1, Usage: "stages to run at once"},
+			&cli.StringFlag{Name: "cache", Usage: "cache directory (default: the user cache dir, pipe-worker/)"},
+		}, temporalFlags()...),
+		Action: workerAction,
+	}
+}
+
+func workerAction(c *cli.Context) error {
+	p := programOf(c)
+	cache := c.String("cache")
+	if cache == "" {
+		dir, err := os.UserCacheDir()
+		if err != nil {
+			return fmt.Errorf("worker cache: %w (give --cache)", err)
+		}
+		cache = filepath.Join(dir, "pipe-worker")
+	}
+	store, err := openSharedStore(c.Context, FlagString(c, "store"), filepath.Join(cache, "store"))
+	if err != nil {
+		return err
+	}
+	reg, err := p.registry()
+	if err != nil {
+		return err
+	}
+	if p.Backend != nil {
+		if err := p.Backend.Use(c.App.ErrWriter, true); err != nil {
+			return err
+		}
+	}
+	build, err := p.build()
+	if err != nil {
+		return err
+	}
+	tc, err := dialTemporal(c)
+	if err != nil {
+		return err
+	}
+	defer tc.Close()
+	acts := &temporal.Activities{Store: store, Registry: reg, Build: build, CacheDir: cache,
+		Executor: local.New(store, local.Options{TempDir: filepath.Join(cache, "tmp")})}
+	if err := os.MkdirAll(filepath.Join(cache, "tmp"), 0o755); err != nil {
+		return err
+	}
+	w := temporal.NewWorker(tc, temporal.WorkerOptions{Class: c.String("class"), Slots: c.Int("slots"), Activities: acts})
+	fmt.Fprintf(c.App.ErrWriter, "%s worker: queue %s, %d slot(s), store %s\n", p.name(),
+		temporal.TaskQueue(c.String("class"), build), max(c.Int("slots"), 1), describeStore(store))
+	return w.Run(worker.InterruptCh())
+}
+
+// build is the digest of the program's sources: workers and clients of
+// equal builds compute equal results.
+func (p *Program) build() (string, error) {
+	fp, err := fingerprint.New(fingerprint.Config{Sources: p.Sources, Reach: p.Reach})
+	if err != nil {
+		return "", err
+	}
+	return fp.SourceDigest()
+}
+
+// dialTemporal connects to the service named by --temporal.
+func dialTemporal(c *cli.Context) (client.Client, error) {
+	addr := c.String("temporal")
+	tc, err := client.Dial(client.Options{HostPort: addr, Namespace: c.String("temporal-namespace"), Logger: quietLogger{}})
+	if err != nil {
+		return nil, fmt.Errorf("connect to Temporal at %s: %w", addr, err)
+	}
+	return tc, nil
+}
+
+// openSharedStore opens a directory store, or an S3 store for
+// s3://bucket/prefix (endpoint from PIPE_S3_ENDPOINT, an http:// or
+// https:// URL; credentials from the AWS_* variables) caching in cacheDir.
+func openSharedStore(ctx context.Context, spec, cacheDir string) (artifacts.Store, error) {
+	spec = firstNonEmpty(spec, os.Getenv("PIPE_STORE"))
+	if spec == "" {
+		return nil, fmt.Errorf("give the shared store with --store (a directory or s3://bucket/prefix)")
+	}
+	if !strings.HasPrefix(spec, "s3://") {
+		return artifacts.OpenDir(spec)
+	}
+	bucket, prefix, err := artifacts.ParseS3URL(spec)
+	if err != nil {
+		return nil, err
+	}
+	ep := os.Getenv("PIPE_S3_ENDPOINT")
+	u, err := url.Parse(ep)
+	if ep == "" || err != nil || u.Host == "" {
+		return nil, fmt.Errorf("store %s: set PIPE_S3_ENDPOINT to the service's URL (https://host:port)", spec)
+	}
+	return artifacts.OpenS3(ctx, artifacts.S3Options{Endpoint: u.Host, Insecure: u.Scheme == "http",
+		Bucket: bucket, Prefix: prefix, CacheDir: cacheDir})
+}
+
+func describeStore(s artifacts.Store) string {
+	switch x := s.(type) {
+	case *artifacts.S3Store:
+		return x.String()
+	case *artifacts.DirStore:
+		return x.Dir()
+	}
+	return fmt.Sprintf("%T", s)
+}
+
+// quietLogger passes on the Temporal client's warnings and errors only.
+type quietLogger struct{}
+
+func (quietLogger) Debug(string, ...any) {}
+func (quietLogger) Info(string, ...any)  {}
+func (quietLogger) Warn(msg string, kv ...any) {
+	fmt.Fprintln(os.Stderr, append([]any{"temporal:", msg}, kv...)...)
+}
+func (quietLogger) Error(msg string, kv ...any) {
+	fmt.Fprintln(os.Stderr, append([]any{"temporal:", msg}, kv...)...)
+}
