@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
@@ -81,7 +82,10 @@ func runFigureAssets(ctx context.Context, in pipeline.Inputs, p pipeline.Params,
 		for i, n := range ns {
 			xs[i], ys[i] = float64(n), mean(byMethod[method][n])
 		}
-		if err := addLine(pl, xs, ys, MethodColor(method), vg.Points(2), false, method); err != nil {
+		// Baselines dashed, so that a DFL run that kept its pretrained model
+		// (the same points as two-stage diffusion) still shows under them.
+		baseline := strings.HasPrefix(method, "two-stage-") || method == "equal-weight"
+		if err := addLine(pl, xs, ys, MethodColor(method), vg.Points(2), baseline, method); err != nil {
 			return nil, err
 		}
 		if err := addPoints(pl, xs, ys, MethodColor(method)); err != nil {
