@@ -92,11 +92,16 @@ func runDataSynthetic(ctx context.Context, in pipeline.Inputs, p pipeline.Params
 // variant (data-synthetic with context ≠ 0).
 const LabelSyntheticContext = "synthetic-context"
 
+// LabelPortfolioRiskAverse is the dataset label of the risk-averse portfolio
+// variant (date-major data-portfolio with a larger alpha).
+const LabelPortfolioRiskAverse = "portfolio-risk-averse"
+
 // paperComparable reports whether the paper has numbers for a dataset
-// label: not for the contextual synthetic variant nor for an evaluation at
+// label: not for the contextual synthetic variant, the risk-averse
+// portfolio (the paper has α = 1e-6 only), nor for an evaluation at
 // a large M under a "<label>-m<M>" label, which the reference never ran.
 func paperComparable(label string) bool {
-	if strings.HasPrefix(label, LabelSyntheticContext) {
+	if strings.HasPrefix(label, LabelSyntheticContext) || strings.HasPrefix(label, LabelPortfolioRiskAverse) {
 		return false
 	}
 	i := strings.LastIndex(label, "-m")
@@ -159,12 +164,17 @@ var dataPortfolioKind = pipeline.Kind{
 	Doc: "The S&P 500 portfolio data (portfolio.md §1): 28 features per stock and date, the next-day returns " +
 		"of n seeded assets as targets, dates split 70/10/20 in order. layout=legacy reproduces the " +
 		"reference's symbol-major reshape, which leaks the target into the features (dataset label " +
-		"portfolio-legacy); date_major is the correct layout (label portfolio).",
+		"portfolio-legacy); date_major is the correct layout (label portfolio). The risk aversion α is part of the " +
+		"dataset: every stage that reads it (DFL, policy, evaluate, hindsight) decides with that α.",
 	Params: specs(dataParams(), []pipeline.ParamSpec{
 		enumParam("norm", "train", "feature statistics from the train rows, or from all rows as the reference", "train", "legacy"),
 		enumParam("layout", "date_major", "date_major (correct) or legacy (the reference's leaky symbol-major reshape)", "date_major", "legacy"),
 		intParam("assets", 50, "n, the number of assets per sample"),
 		intParam("asset_seed", -1, "numpy seed of the asset choice (−1 = seed): one selection for pretraining, DFL and evaluation"),
+		floatParam("alpha", PortfolioAlpha, "risk aversion α of f(y, z) = (α/2)(yᵀz)² − yᵀz (portfolio.md §2.1), recorded in the dataset "+
+			"(1e-6 = the reference's, where the optimum is a single asset; larger α spreads the portfolio: the portfolio-risk-averse rows)"),
+		{Name: "label", Type: pipeline.String, Default: "", Doc: "dataset label the results report under (\"\" = portfolio, or portfolio-legacy for the legacy layout); " +
+			"a variant of the task (another α) on the same rows reports under its own label"},
 		acceptChangedParam(),
 	}),
 	Outputs: dataOutputs,
@@ -198,6 +208,7 @@ func runDataPortfolio(ctx context.Context, in pipeline.Inputs, p pipeline.Params
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInput, err)
 	}
+	d.Meta[datasetMetaAlpha] = strconv.FormatFloat(p.Float("alpha"), 'g', -1, 64)
 	return dataOutput(d, TaskPortfolio, p, r)
 }
 
@@ -231,6 +242,8 @@ func dataOutput(d *datasets.Dataset, name string, p pipeline.Params, r pipeline.
 	d = limitSplits(d, limits)
 	label := name
 	switch {
+	case name == TaskPortfolio && p.String("label") != "":
+		label = p.String("label")
 	case name == TaskPortfolio && d.Meta["layout"] == string(datasets.LayoutLegacy):
 		label = LabelPortfolioLegacy
 	case name == TaskSynthetic:

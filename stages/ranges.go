@@ -26,6 +26,7 @@ var paramRanges = map[string]*pipeline.Range{
 	"max_train": nonNeg, "max_hold": nonNeg, "max_test": nonNeg,
 	"n": atLeastOne, "x_dim": atLeastOne.Upto(1 << 20), "y_dim": atLeastOne.Upto(1 << 20),
 	"assets": atLeastOne.Upto(10000), "context": anyNumber,
+	"alpha": nonNeg.Upto(1e6), // portfolio risk aversion (α = 0: the expected return alone)
 	// model sizes
 	"hidden": atLeastOne.Upto(1 << 16), "layers": atLeastOne.Upto(1000), "blocks": atLeastOne.Upto(1000),
 	"T": atLeastOne.Upto(1e6),

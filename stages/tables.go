@@ -115,10 +115,10 @@ func (s summaryIndex) get(dataset, method, split, metric string) (summaryRow, bo
 }
 
 // datasetOrder returns the dataset labels of the summary in table order:
-// synthetic, synthetic-pooled, power, portfolio, portfolio-legacy, then any other label
-// alphabetically.
+// synthetic, synthetic-pooled, power, portfolio, portfolio-legacy,
+// portfolio-risk-averse, then any other label alphabetically.
 func datasetOrder(tasks map[string]string) []string {
-	known := []string{"synthetic", "synthetic-pooled", "power", "portfolio", "portfolio-legacy"}
+	known := []string{"synthetic", "synthetic-pooled", "power", "portfolio", "portfolio-legacy", LabelPortfolioRiskAverse}
 	var out, rest []string
 	for _, d := range known {
 		if _, ok := tasks[d]; ok {

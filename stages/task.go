@@ -12,9 +12,15 @@ import (
 	"github.com/diffusion-dfl/pipe/solver"
 )
 
-// PortfolioAlpha is the risk aversion α of the portfolio problem
-// (portfolio.md §2.1): with α = 1e-6 the optimum is a vertex.
+// PortfolioAlpha is the reference's risk aversion α of the portfolio
+// problem (portfolio.md §2.1): with α = 1e-6 the optimum is a vertex. It is
+// the default of data-portfolio's alpha param, which the dataset records
+// (datasetMetaAlpha) for every stage that builds the task from it.
 const PortfolioAlpha = 1e-6
+
+// datasetMetaAlpha is the datasets.Dataset.Meta key of the portfolio's α.
+// A dataset without it (written before α was a param) has PortfolioAlpha.
+const datasetMetaAlpha = "alpha"
 
 // PortfolioSmooth is the barrier-smoothing δ (solver.DiffOptions.Smooth) that
 // portfolio DFL uses by default: at the one-hot optima the exact derivative
@@ -57,7 +63,11 @@ func newTask(rec arrow.Record) (*task, error) {
 		}
 		t.prob = solver.NewPower()
 	case TaskPortfolio:
-		t.prob = solver.Portfolio{N: n, Alpha: PortfolioAlpha}
+		alpha, err := portfolioAlpha(d.Meta)
+		if err != nil {
+			return nil, err
+		}
+		t.prob = solver.Portfolio{N: n, Alpha: alpha}
 	default:
 		return nil, fmt.Errorf("%w: dataset %q is not one of the paper's tasks", ErrInput, d.Name)
 	}
@@ -70,6 +80,20 @@ func newTask(rec arrow.Record) (*task, error) {
 		}
 	}
 	return t, nil
+}
+
+// portfolioAlpha returns the risk aversion a portfolio dataset records, or
+// PortfolioAlpha when it records none.
+func portfolioAlpha(meta map[string]string) (float64, error) {
+	s, ok := meta[datasetMetaAlpha]
+	if !ok {
+		return PortfolioAlpha, nil
+	}
+	alpha, err := strconv.ParseFloat(s, 64)
+	if err != nil || alpha < 0 || math.IsInf(alpha, 0) || math.IsNaN(alpha) {
+		return 0, fmt.Errorf("%w: dataset metadata %s = %q, want a finite α ≥ 0", ErrInput, datasetMetaAlpha, s)
+	}
+	return alpha, nil
 }
 
 // split returns the rows of one split.
