@@ -66,6 +66,14 @@ func startPeakHeap() *peakHeap {
 	return p
 }
 
+// reportCPU adds the process's CPU time per operation, which a shared
+// machine's load disturbs far less than wall time.
+func reportCPU(b *testing.B, cpu time.Duration) {
+	if cpu > 0 {
+		b.ReportMetric(cpu.Seconds()*1e3/float64(b.N), "cpu-ms/op")
+	}
+}
+
 // report stops sampling and adds the peak-heap-MiB metric.
 func (p *peakHeap) report(b *testing.B) {
 	close(p.stop)
@@ -86,11 +94,13 @@ func BenchmarkDDIMSample(b *testing.B) {
 		b.Run(fmt.Sprintf("h=%d/S=50", h), func(b *testing.B) {
 			d, x := powerBench(h)
 			ph := startPeakHeap()
+			cpu := processCPU()
 			for i := 0; i < b.N; i++ {
 				if _, err := d.Sample(context.Background(), x, 25, Sampler{Steps: 50}, newRNG(uint64(i))); err != nil {
 					b.Fatal(err)
 				}
 			}
+			reportCPU(b, processCPU()-cpu)
 			ph.report(b)
 		})
 	}
@@ -108,6 +118,7 @@ func BenchmarkScoreFunction(b *testing.B) {
 			}
 			var tape int64
 			ph := startPeakHeap()
+			cpu := processCPU()
 			for i := 0; i < b.N; i++ {
 				r, err := d.ScoreFunction(context.Background(), y, x, w, ScoreFunction{K: 10, Scale: 1.0 / 25}, newRNG(uint64(i)))
 				if err != nil {
@@ -115,6 +126,7 @@ func BenchmarkScoreFunction(b *testing.B) {
 				}
 				tape = r.TapeBytes
 			}
+			reportCPU(b, processCPU()-cpu)
 			ph.report(b)
 			b.ReportMetric(float64(tape)/(1<<20), "tape-MiB")
 		})

@@ -2,6 +2,7 @@ package openblas
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -109,6 +110,50 @@ func BenchmarkSelfCheck(b *testing.B) {
 	for b.Loop() {
 		if err := lib.selfCheck(); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkCoreFamilies times the paper's float32 products, forward and
+// backward, on one OpenBLAS thread in the environment's kernel family
+// ("safe", e.g. Haswell's AVX2) and in the one Load chose (e.g. SkylakeX's
+// AVX-512), switching between them for each shape so that both see the
+// same machine load; GFLOP/cpu-s, the rate per CPU-second of the
+// process, moves far less with other programs' load than GFLOP/s:
+//
+//	go test -run XXX -bench CoreFamilies -benchtime 20x -count 5 ./internal/openblas
+func BenchmarkCoreFamilies(b *testing.B) {
+	lib := loadOrSkip(b)
+	if lib.reinit == nil || !lib.Choice().Checked {
+		b.Skip("no second kernel family chosen: ", lib.Choice())
+	}
+	chosen := lib.Core()
+	defer lib.switchCore(chosen)
+	for _, s := range paperShapes {
+		for _, d := range gemmDirs {
+			for _, core := range []string{"safe", "chosen"} {
+				b.Run(fmt.Sprintf("%dx%dx%d/%s/%s", s.m, s.k, s.n, d.name, core), func(b *testing.B) {
+					if core == "safe" {
+						lib.switchCore("")
+					} else {
+						lib.switchCore(chosen)
+					}
+					m, n, k, a, lda, bm, ldb := operands(rand.New(rand.NewPCG(1, 2)), d, s)
+					c := make([]float32, m*n)
+					impl := lib.Implementation()
+					cpu := processCPU()
+					withThreads(lib, 1, func() {
+						for b.Loop() {
+							impl.Sgemm(d.tA, d.tB, m, n, k, 1, a, lda, bm, ldb, 0, c, n)
+						}
+					})
+					cpu = processCPU() - cpu
+					reportGFLOPs(b, m, n, k, 1)
+					if cpu > 0 {
+						b.ReportMetric(2*float64(m)*float64(n)*float64(k)*float64(b.N)/cpu.Seconds()/1e9, "GFLOP/cpu-s")
+					}
+				})
+			}
 		}
 	}
 }

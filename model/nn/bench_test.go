@@ -4,6 +4,7 @@ import (
 	"flag"
 	"math/rand/v2"
 	"testing"
+	"time"
 )
 
 var noSplit = flag.Bool("nosplit", false, "run matrix products unsplit (compare with the row-block split)")
@@ -21,6 +22,20 @@ func bodyFlops(cfg DenoiserConfig, n int) float64 {
 	cfg = cfg.withDefaults()
 	macs := cfg.In()*cfg.Hidden + (cfg.Blocks-1)*cfg.Hidden*cfg.Hidden + cfg.Hidden*cfg.YDim
 	return 2 * float64(n) * float64(macs)
+}
+
+// reportCPU adds the process's CPU time per operation and the rate of
+// flops floating-point operations per CPU-second: figures that a shared
+// machine's load disturbs far less than wall time (on an idle 2-core
+// machine wall time is about half the CPU time when both cores work).
+func reportCPU(b *testing.B, flops float64, cpu time.Duration) {
+	if cpu <= 0 {
+		return
+	}
+	b.ReportMetric(cpu.Seconds()*1e3/float64(b.N), "cpu-ms/op")
+	if flops > 0 {
+		b.ReportMetric(flops/cpu.Seconds()/1e9, "GFLOP/cpu-s")
+	}
 }
 
 func benchDenoiser(s benchShape) (*Denoiser, *Matrix, []int, *Matrix, *Matrix) {
@@ -54,10 +69,13 @@ func BenchmarkDenoiserTrainStep(b *testing.B) {
 			step() // size the workspace
 			b.ReportAllocs()
 			b.ResetTimer()
+			cpu := processCPU()
 			for b.Loop() {
 				step()
 			}
-			b.ReportMetric(3*bodyFlops(d.Config(), s.n)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			flops := 3 * bodyFlops(d.Config(), s.n) * float64(b.N)
+			b.ReportMetric(flops/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			reportCPU(b, flops, processCPU()-cpu)
 			b.ReportMetric(float64(tape.PeakBytes())/float64(s.n), "tapeB/row")
 		})
 	}
