@@ -196,8 +196,16 @@ func (p Portfolio) solveSAA(ctx context.Context, Y *mat.Dense, opts *Options) (*
 	for i := range q {
 		q[i], z0[i] = -mean[i], 1/float64(n)
 	}
-	sol, err := solveGeneral(ctx, &quadObjective{n: n, p: symData(&s, n), q: q}, n, p.Constraints(), z0,
-		generalConfig{quadratic: true, trusted: true}, opts)
+	obj := &quadObjective{n: n, p: symData(&s, n), q: q}
+	sol, err := solveGeneral(ctx, obj, n, p.Constraints(), z0, generalConfig{quadratic: true, trusted: true}, opts)
+	if err != nil && ctx.Err() == nil && sol.Status == StatusNoConvergence {
+		// The predictor–corrector steps can stall (at α = 10, 1 of about
+		// 5,000 diffusion-sample programs of a DFL run stopped at residual
+		// 1e-4; testdata/portfolio_stall.txt): retry with line-searched steps.
+		if retry, rerr := solveGeneral(ctx, obj, n, p.Constraints(), z0, generalConfig{trusted: true}, opts); rerr == nil {
+			sol, err = retry, nil
+		}
+	}
 	if err != nil {
 		return sol, fmt.Errorf("portfolio: %w", err)
 	}
