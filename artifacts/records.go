@@ -33,11 +33,6 @@ type RunRecord struct {
 	Backend string `json:"backend,omitempty"`
 }
 
-// Record is the former name of RunRecord.
-//
-// Deprecated: use RunRecord (Record reads like arrow.Record).
-type Record = RunRecord
-
 // encodeRecord is the stored form of a record: compact JSON without HTML
 // escaping, so Params (already canonical JSON) come back byte for byte.
 // json.MarshalIndent would re-indent Params, and the default HTML escaping

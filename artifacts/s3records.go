@@ -53,7 +53,7 @@ func (s *S3Store) removeExisting(ctx context.Context, key, what string) error {
 
 // PutRecord stores r at records/<key>.json, replacing any earlier record,
 // and in the cache.
-func (s *S3Store) PutRecord(ctx context.Context, r *Record) error {
+func (s *S3Store) PutRecord(ctx context.Context, r *RunRecord) error {
 	b, err := encodeRecord(r)
 	if err != nil {
 		return err
@@ -68,7 +68,7 @@ func (s *S3Store) PutRecord(ctx context.Context, r *Record) error {
 }
 
 // GetRecord returns the record for key, from the cache when it has it.
-func (s *S3Store) GetRecord(ctx context.Context, key Key) (*Record, error) {
+func (s *S3Store) GetRecord(ctx context.Context, key Key) (*RunRecord, error) {
 	if err := checkKey(key); err != nil {
 		return nil, err
 	}
@@ -89,7 +89,7 @@ func (s *S3Store) GetRecord(ctx context.Context, key Key) (*Record, error) {
 }
 
 // Records calls fn for every record in the service, in key order.
-func (s *S3Store) Records(ctx context.Context, fn func(r *Record) error) error {
+func (s *S3Store) Records(ctx context.Context, fn func(r *RunRecord) error) error {
 	return s.list(ctx, s.prefix+"records/", func(k string, _ int64) error {
 		key, err := ParseDigest(strings.TrimSuffix(k[strings.LastIndexByte(k, '/')+1:], ".json"))
 		if err != nil {
