@@ -51,7 +51,8 @@ func (a *Activities) RunStage(ctx context.Context, spec StageSpec) (*StageResult
 	if err != nil {
 		return nil, toFailure(ctx, err, res)
 	}
-	return &StageResult{Outputs: res.Outputs, Log: res.Log, PeakRSS: res.PeakRSS, Worker: a.identity()}, nil
+	return &StageResult{Outputs: res.Outputs, Log: res.Log, PeakRSS: res.PeakRSS, Worker: a.identity(),
+		Progress: last.Load()}, nil
 }
 
 // heartbeat records a heartbeat now and every interval until stopped.

@@ -138,9 +138,10 @@ func (x *Executor) run(ctx context.Context, id, queue string, in StageInput, pro
 	var out StageResult
 	done := make(chan error, 1)
 	go func() { done <- run.Get(context.WithoutCancel(ctx), &out) }()
+	var relayed func() Progress
 	if progress != nil {
-		stop := x.relayProgress(ctx, run, progress)
-		defer stop()
+		relayed = x.relayProgress(ctx, run, progress)
+		defer relayed()
 	}
 	select {
 	case err = <-done:
@@ -155,6 +156,9 @@ func (x *Executor) run(ctx context.Context, id, queue string, in StageInput, pro
 	if err != nil {
 		res, err := fromFailure(err)
 		return res, fmt.Errorf("stage %s: %w", in.Spec.Stage, err)
+	}
+	if relayed != nil && out.Progress != nil && relayed() != *out.Progress {
+		progress(out.Progress.Done, out.Progress.Total, out.Progress.Unit)
 	}
 	return &pipeline.Result{Outputs: out.Outputs, Log: out.Log, PeakRSS: out.PeakRSS}, nil
 }

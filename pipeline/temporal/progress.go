@@ -12,15 +12,16 @@ import (
 const progressPoll = time.Second
 
 // relayProgress polls the workflow's pending activity and hands the
-// progress its heartbeats carry to fn, until stopped.
-func (x *Executor) relayProgress(ctx context.Context, run client.WorkflowRun, fn func(int64, int64, string)) (stop func()) {
+// progress its heartbeats carry to fn, until stopped; stop returns the
+// last progress handed on (it may be called more than once).
+func (x *Executor) relayProgress(ctx context.Context, run client.WorkflowRun, fn func(int64, int64, string)) (stop func() Progress) {
 	ctx, cancel := context.WithCancel(ctx)
 	finished := make(chan struct{})
+	var last Progress
 	go func() {
 		defer close(finished)
 		t := time.NewTicker(progressPoll)
 		defer t.Stop()
-		var last Progress
 		for {
 			select {
 			case <-ctx.Done():
@@ -34,7 +35,7 @@ func (x *Executor) relayProgress(ctx context.Context, run client.WorkflowRun, fn
 			}
 		}
 	}()
-	return func() { cancel(); <-finished }
+	return func() Progress { cancel(); <-finished; return last }
 }
 
 // progress reads the progress of the latest heartbeat of run's activity.

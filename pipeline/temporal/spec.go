@@ -42,6 +42,9 @@ type StageResult struct {
 	Log     artifacts.Digest            `json:"log,omitempty"`
 	PeakRSS int64                       `json:"peak_rss,omitempty"`
 	Worker  string                      `json:"worker,omitempty"` // identity of the worker that ran it
+	// Progress is the stage's last progress report, so that a stage
+	// quicker than the client's polling still reports its end.
+	Progress *Progress `json:"progress,omitempty"`
 }
 
 // Progress is the detail of an activity heartbeat: the stage's latest

@@ -19,6 +19,7 @@ import (
 	"github.com/diffusion-dfl/pipe/artifacts"
 	"github.com/diffusion-dfl/pipe/pipeline"
 	"github.com/diffusion-dfl/pipe/pipeline/local"
+	"github.com/diffusion-dfl/pipe/pipeline/temporal/temporaltest"
 )
 
 const testBuild = "0123456789abcdef0123456789abcdef"
@@ -27,6 +28,7 @@ const testBuild = "0123456789abcdef0123456789abcdef"
 // workflow and the activities of acts registered.
 func testEnv(t *testing.T, acts *Activities) *testsuite.TestWorkflowEnvironment {
 	var s testsuite.WorkflowTestSuite
+	s.SetLogger(temporaltest.Quiet())
 	env := s.NewTestWorkflowEnvironment()
 	env.RegisterWorkflowWithOptions(StageWorkflow, workflow.RegisterOptions{Name: WorkflowName})
 	env.RegisterActivityWithOptions(acts.RunStage, activity.RegisterOptions{Name: ActivityName})
