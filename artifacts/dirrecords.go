@@ -11,9 +11,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
-
-	"golang.org/x/sys/unix"
 )
 
 // PutRecord writes r to records/<key>.json atomically, replacing any
@@ -187,7 +186,7 @@ func retryRef(err error, p string) bool {
 		return false
 	case errors.Is(err, fs.ErrNotExist):
 		return true
-	case errors.Is(err, unix.EISDIR):
+	case errors.Is(err, syscall.EISDIR):
 		return os.Remove(p) == nil
 	}
 	return false
@@ -196,8 +195,8 @@ func retryRef(err error, p string) bool {
 // isPathConflict reports errors that mean a reference name and a directory
 // of other references' names collide.
 func isPathConflict(err error) bool {
-	return errors.Is(err, unix.ENOTDIR) || errors.Is(err, unix.EISDIR) ||
-		errors.Is(err, unix.ENOTEMPTY) || errors.Is(err, unix.EEXIST)
+	return errors.Is(err, syscall.ENOTDIR) || errors.Is(err, syscall.EISDIR) ||
+		errors.Is(err, syscall.ENOTEMPTY) || errors.Is(err, syscall.EEXIST)
 }
 
 // GetRef returns the value of reference name.

@@ -2,13 +2,10 @@ package artifacts
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"sync"
 	"time"
-
-	"golang.org/x/sys/unix"
 )
 
 // procLocks serializes lock holders within one process. Each lock name has
@@ -61,21 +58,15 @@ const (
 	lockPollMax = 32 * time.Millisecond
 )
 
-// flockWait takes a flock of the given mode (unix.LOCK_EX or LOCK_SH) on
-// f, polling with LOCK_NB so that the wait can end with ctx (a blocking
-// flock cannot be interrupted).
-func flockWait(ctx context.Context, f *os.File, mode int) error {
-	fd := int(f.Fd())
+// lockFileWait takes a file lock of f, shared or exclusive (tryLockFile,
+// one per platform), polling so that the wait can end with ctx: a blocking
+// lock cannot be interrupted.
+func lockFileWait(ctx context.Context, f *os.File, shared bool) error {
 	wait := lockPollMin
 	for {
-		err := unix.Flock(fd, mode|unix.LOCK_NB)
-		switch {
-		case err == nil:
-			return nil
-		case errors.Is(err, unix.EINTR):
-			continue
-		case !errors.Is(err, unix.EWOULDBLOCK):
-			return fmt.Errorf("flock %s: %w", f.Name(), err)
+		ok, err := tryLockFile(f, shared)
+		if err != nil || ok {
+			return err
 		}
 		t := time.NewTimer(wait)
 		select {
@@ -89,8 +80,9 @@ func flockWait(ctx context.Context, f *os.File, mode int) error {
 }
 
 // Lock takes the exclusive lock called name: first within this process,
-// then across processes with flock on locks/<sha256(name)>.lock. The OS
-// drops the flock when the process exits, however it exits. Lock files are
+// then across processes with a file lock (flock; LockFileEx on Windows) on
+// locks/<sha256(name)>.lock. The OS drops it when the process exits,
+// however it exits. Lock files are
 // deleted only by RemoveLock: removing a file another process has open and
 // is about to lock would let two holders lock two different files.
 func (s *DirStore) Lock(ctx context.Context, name string) (unlock func() error, err error) {
@@ -102,19 +94,19 @@ func (s *DirStore) Lock(ctx context.Context, name string) (unlock func() error, 
 	if err != nil {
 		return nil, fmt.Errorf("lock %q: %w", name, err)
 	}
-	// A separate open per holder: flock belongs to the open file
-	// description, so it also excludes other opens in this process.
+	// A separate open per holder: the file lock belongs to the open file,
+	// so it also excludes other opens in this process.
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
 		release()
 		return nil, fmt.Errorf("lock %q: %w", name, err)
 	}
-	if err := flockWait(ctx, f, unix.LOCK_EX); err != nil {
+	if err := lockFileWait(ctx, f, false); err != nil {
 		f.Close()
 		release()
 		return nil, fmt.Errorf("lock %q: %w", name, err)
 	}
-	// Closing the file drops the flock; the explicit unlock makes the
+	// Closing the file drops the file lock; the explicit unlock makes the
 	// order (OS lock, then in-process slot) obvious.
 	return closeOnce(f, release), nil
 }

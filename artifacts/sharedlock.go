@@ -7,8 +7,6 @@ import (
 	"io/fs"
 	"os"
 	"sync"
-
-	"golang.org/x/sys/unix"
 )
 
 // StoreLock is the name of the lock that orders runs against garbage
@@ -31,7 +29,7 @@ type SharedLocker interface {
 
 var _ SharedLocker = (*DirStore)(nil)
 
-// LockShared takes a shared flock on locks/<sha256(name)>.lock. Shared
+// LockShared takes a shared file lock on locks/<sha256(name)>.lock. Shared
 // holders in one process each have their own open file, so an exclusive
 // Lock in the same process waits for them as one in another process does.
 func (s *DirStore) LockShared(ctx context.Context, name string) (unlock func() error, err error) {
@@ -42,7 +40,7 @@ func (s *DirStore) LockShared(ctx context.Context, name string) (unlock func() e
 	if err != nil {
 		return nil, fmt.Errorf("lock %q shared: %w", name, err)
 	}
-	if err := flockWait(ctx, f, unix.LOCK_SH); err != nil {
+	if err := lockFileWait(ctx, f, true); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("lock %q shared: %w", name, err)
 	}
@@ -50,33 +48,33 @@ func (s *DirStore) LockShared(ctx context.Context, name string) (unlock func() e
 }
 
 // TryLock takes the exclusive lock called name only if it is free now.
-// Like Lock, it holds a flock of its own open file.
+// Like Lock, it holds a file lock of its own open file.
 func (s *DirStore) TryLock(name string) (unlock func() error, ok bool, err error) {
 	f, err := os.OpenFile(s.lockPath(name), os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
 		return nil, false, fmt.Errorf("lock %q: %w", name, err)
 	}
-	err = unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB)
-	if errors.Is(err, unix.EWOULDBLOCK) {
-		f.Close()
-		return nil, false, nil
-	} else if err != nil {
+	ok, err = tryLockFile(f, false)
+	if err != nil {
 		f.Close()
 		return nil, false, fmt.Errorf("lock %q: %w", name, err)
+	} else if !ok {
+		f.Close()
+		return nil, false, nil
 	}
-	// The flock alone excludes Lock callers of this process too: each
+	// The file lock alone excludes Lock callers of this process too: each
 	// holds its own open file.
 	return closeOnce(f, func() {}), true, nil
 }
 
-// closeOnce returns an unlock that drops the flock of f, closes it and then
+// closeOnce returns an unlock that drops the file lock of f, closes it and then
 // calls release, once however often it is called.
 func closeOnce(f *os.File, release func()) func() error {
 	var once sync.Once
 	return func() error {
 		err := error(nil)
 		once.Do(func() {
-			err = unix.Flock(int(f.Fd()), unix.LOCK_UN)
+			err = unlockFile(f)
 			if cerr := f.Close(); err == nil {
 				err = cerr
 			}

@@ -14,7 +14,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"syscall"
 
 	"github.com/diffusion-dfl/pipe/artifacts"
 )
@@ -137,10 +136,7 @@ func (fd *fileDigests) walk(ctx context.Context, abs string) (artifacts.Digest, 
 }
 
 func (fd *fileDigests) fileDigest(ctx context.Context, path string, fi os.FileInfo) (artifacts.Digest, error) {
-	st := fileStat{Size: fi.Size(), MTime: fi.ModTime().UnixNano()}
-	if sys, ok := fi.Sys().(*syscall.Stat_t); ok {
-		st.Inode = sys.Ino
-	}
+	st := fileStat{Size: fi.Size(), MTime: fi.ModTime().UnixNano(), Inode: inode(fi)}
 	fd.mu.Lock()
 	fd.load(ctx)
 	old, ok := fd.cache[path]

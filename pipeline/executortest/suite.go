@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -196,21 +195,6 @@ func testShellCancel(t *testing.T, h *Harness) {
 	if alive(pid) {
 		t.Fatalf("background child %d still alive after cancel", pid)
 	}
-}
-
-// alive reports whether a process exists and is not a zombie (an orphan
-// killed but not yet reaped by init counts as dead).
-func alive(pid int) bool {
-	if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
-		return false
-	}
-	b, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "stat"))
-	if err != nil {
-		return !errors.Is(err, os.ErrNotExist)
-	}
-	// The state follows the parenthesized command name: "pid (comm) S ...".
-	rest := string(b[bytes.LastIndexByte(b, ')')+1:])
-	return !strings.HasPrefix(strings.TrimSpace(rest), "Z")
 }
 
 func tableDigest(t *testing.T, h *Harness, xs []float64) artifacts.Digest {

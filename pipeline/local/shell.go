@@ -8,7 +8,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 
 	"github.com/diffusion-dfl/pipe/artifacts"
 	"github.com/diffusion-dfl/pipe/pipeline"
@@ -37,11 +36,11 @@ func (x *Executor) runShell(ctx context.Context, t *pipeline.Task) (*pipeline.Re
 	// started; and, where the OS offers it, killed with pipe itself should
 	// pipe die without cancelling (see shellProcAttr).
 	cmd.SysProcAttr = shellProcAttr()
-	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	cmd.Cancel = func() error { return killGroup(cmd.Process) }
 	runErr := cmd.Run()
 	if cmd.Process != nil {
 		// Whatever the command left running in its group goes with it.
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		_ = killGroup(cmd.Process)
 	}
 	logf.Close()
 	res := &pipeline.Result{}
@@ -49,9 +48,7 @@ func (x *Executor) runShell(ctx context.Context, t *pipeline.Task) (*pipeline.Re
 		res.Log = x.storeLog(ctx, b)
 	}
 	if ps := cmd.ProcessState; ps != nil {
-		if ru, ok := ps.SysUsage().(*syscall.Rusage); ok {
-			res.PeakRSS = ru.Maxrss * 1024 // Linux reports KiB
-		}
+		res.PeakRSS = peakRSS(ps)
 	}
 	if ctx.Err() != nil {
 		return res, fmt.Errorf("cancelled: %w", ctx.Err())

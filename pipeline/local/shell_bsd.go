@@ -1,4 +1,4 @@
-//go:build unix && !linux
+//go:build unix && !linux && !darwin
 
 package local
 
@@ -10,3 +10,6 @@ import "syscall"
 func shellProcAttr() *syscall.SysProcAttr {
 	return &syscall.SysProcAttr{Setpgid: true}
 }
+
+// maxrssUnit is the unit of getrusage's ru_maxrss in bytes: KiB on the BSDs.
+const maxrssUnit = 1024

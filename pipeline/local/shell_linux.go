@@ -7,3 +7,6 @@ import "syscall"
 func shellProcAttr() *syscall.SysProcAttr {
 	return &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 }
+
+// maxrssUnit is the unit of getrusage's ru_maxrss in bytes: KiB on Linux.
+const maxrssUnit = 1024
