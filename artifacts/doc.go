@@ -14,8 +14,10 @@
 //
 // DirStore (OpenDir) keeps everything in one directory that any number of
 // goroutines and processes may share. MemStore (NewMemStore) keeps it in
-// memory, for fast tests of code that uses a Store. Both pass the
-// conformance suite in artifacts/storetest.
+// memory, for fast tests of code that uses a Store. S3Store (OpenS3) keeps
+// it in a bucket of an S3-compatible service, for machines that share no
+// file system (see "S3" below). All pass the conformance suite in
+// artifacts/storetest.
 //
 // # On-disk layout
 //
@@ -48,6 +50,23 @@
 //
 // Locks are flock(2) locks, released by the kernel when their holder exits
 // however it exits, so a killed process never leaves a lock held.
+//
+// # S3
+//
+// S3Store uses the on-disk layout as object keys below its prefix
+// (objects/ab/<digest>, records/<key>.json, refs/<name>, locks/<hash>,
+// quarantine/<digest>.<ns>). A PUT replaces an object atomically, which
+// gives records and references the rename's guarantee. Objects are written
+// with If-None-Match: *, so each is written once however many machines
+// store it; a 412 answer means it is there, and it is replaced (with
+// If-Match on its ETag) only if it no longer hashes to its name. Every
+// read re-hashes. A lock is a lease object holding its owner and expiry,
+// created with If-None-Match: *, renewed every third of its TTL and taken
+// over once expired with If-Match on the ETag read, so of two machines
+// only one wins; a holder that dies stops renewing and its lease lapses.
+// A local DirStore, when given, caches the verified objects and records
+// read (both immutable for a key's purpose); Has and listings always ask
+// the service.
 //
 // # Tables
 //
