@@ -13,18 +13,13 @@ import (
 // samples passes x as is; a score-function chunk passes one row per group
 // of samples' timesteps (sfGrouping).
 
-// shareContexts selects the grouped convention; tests and benchmarks turn
-// it off to compare with tiling x to one row per sample (RepeatRows), the
-// behaviour before nn.Denoiser factored its first layer.
-var shareContexts = true
-
 // netContexts returns the context matrix for a network call on m
 // consecutive rows per context row of x.
-func netContexts(x *nn.Matrix, m int) *nn.Matrix {
+func (d *Diffusion) netContexts(x *nn.Matrix, m int) *nn.Matrix {
 	if m < 1 {
 		panic(fmt.Sprintf("model: %d samples per context, want ≥ 1", m))
 	}
-	if shareContexts {
+	if !d.tileContexts {
 		return x
 	}
 	return RepeatRows(x, m)
@@ -37,9 +32,9 @@ func netContexts(x *nn.Matrix, m int) *nn.Matrix {
 // chunk holds whole groups, and the chunk the largest multiple of the group
 // not above maxRows. Without sharing (or without a divisor above 1) every
 // row is its own group.
-func sfGrouping(maxRows, perContext int) (rows, group int) {
+func (d *Diffusion) sfGrouping(maxRows, perContext int) (rows, group int) {
 	group = 1
-	if shareContexts {
+	if !d.tileContexts {
 		for g := min(maxRows, perContext); g > 1; g-- {
 			if perContext%g == 0 {
 				group = g

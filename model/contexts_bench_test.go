@@ -15,12 +15,11 @@ var contextShapes = []struct {
 
 // contextModes runs a benchmark with x tiled to one row per sample (the
 // behaviour before shared contexts) and with one row per context.
-func contextModes(b *testing.B, name string, f func(b *testing.B)) {
+func contextModes(b *testing.B, name string, d *Diffusion, f func(b *testing.B)) {
 	for _, shared := range []bool{false, true} {
 		mode := map[bool]string{false: "tiled", true: "shared"}[shared]
 		b.Run(name+"/"+mode, func(b *testing.B) {
-			defer func(old bool) { shareContexts = old }(shareContexts)
-			shareContexts = shared
+			d.tileContexts = !shared
 			f(b)
 		})
 	}
@@ -38,7 +37,7 @@ func BenchmarkSharedContexts(b *testing.B) {
 		net := nn.NewDenoiser(nn.DenoiserConfig{YDim: s.ydim, XDim: s.xdim, Hidden: 256, Blocks: 3}, newRNG(1))
 		d := NewDiffusion(net, DefaultSchedule())
 		x := randMatrix(64, s.xdim, newRNG(2))
-		contextModes(b, s.name+"/ddim/S=20", func(b *testing.B) {
+		contextModes(b, s.name+"/ddim/S=20", d, func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				if _, err := d.Sample(ctx, x, 25, Sampler{Steps: 20}, newRNG(uint64(i))); err != nil {
 					b.Fatal(err)
@@ -49,7 +48,7 @@ func BenchmarkSharedContexts(b *testing.B) {
 		for i := range w {
 			w[i] = float64(i%5) - 2
 		}
-		contextModes(b, s.name+"/scorefn/K=10", func(b *testing.B) {
+		contextModes(b, s.name+"/scorefn/K=10", d, func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				if _, err := d.ScoreFunction(ctx, y, x, w, ScoreFunction{K: 10, Scale: 0.1}, newRNG(uint64(i))); err != nil {
 					b.Fatal(err)
@@ -57,7 +56,7 @@ func BenchmarkSharedContexts(b *testing.B) {
 			}
 		})
 		dy := randMatrix(1600, s.ydim, newRNG(4))
-		contextModes(b, s.name+"/reparam/S=20", func(b *testing.B) {
+		contextModes(b, s.name+"/reparam/S=20", d, func(b *testing.B) {
 			var tape int64
 			for i := 0; i < b.N; i++ {
 				ch, err := d.SampleReparam(ctx, x, 25, Reparam{Sampler: Sampler{Steps: 20}}, newRNG(uint64(i)))

@@ -11,14 +11,6 @@ import (
 	"github.com/diffusion-dfl/pipe/model/nn"
 )
 
-// withTiledContexts runs f with x tiled to one row per sample, as before
-// the network took shared contexts.
-func withTiledContexts(f func()) {
-	defer func(old bool) { shareContexts = old }(shareContexts)
-	shareContexts = false
-	f()
-}
-
 // estimatorRun is everything the shared-context paths produce: DDIM and
 // DDPM samples, the reparameterized chain's samples and gradient, the
 // score function's surrogate, ELBOs and gradient, and the loss and its
@@ -29,11 +21,14 @@ type estimatorRun struct {
 	surrogate, loss                                float64
 }
 
-// runEstimators runs every path on net with b contexts × m samples.
-func runEstimators(t *testing.T, net EpsNet, b, m int) estimatorRun {
+// runEstimators runs every path on net with b contexts × m samples, with
+// x tiled to one row per sample if tiled (as before the network took
+// shared contexts).
+func runEstimators(t *testing.T, net EpsNet, b, m int, tiled bool) estimatorRun {
 	t.Helper()
 	ctx := context.Background()
 	d := NewDiffusion(net, smallSchedule(t, 60))
+	d.tileContexts = tiled
 	x := randMatrix(b, net.XDim(), newRNG(31))
 	for i := range x.Data {
 		x.Data[i] = 0.5 + 2*x.Data[i]
@@ -103,9 +98,8 @@ func TestSharedContextsMatchTiled(t *testing.T) {
 	for _, c := range []struct{ xdim, m int }{{9, 1}, {9, 2}, {9, 7}, {9, 64}, {0, 7}} {
 		t.Run(fmt.Sprintf("xdim=%d/m=%d", c.xdim, c.m), func(t *testing.T) {
 			net := nn.NewDenoiser(nn.DenoiserConfig{YDim: 4, XDim: c.xdim, Hidden: 32, Blocks: 2, TimeHidden: 16}, newRNG(30))
-			shared := runEstimators(t, net, 3, c.m)
-			var tiled estimatorRun
-			withTiledContexts(func() { tiled = runEstimators(t, net, 3, c.m) })
+			shared := runEstimators(t, net, 3, c.m, false)
+			tiled := runEstimators(t, net, 3, c.m, true)
 			for _, v := range []struct {
 				name string
 				a, b []float64
@@ -127,10 +121,9 @@ func TestSharedContextsMatchTiled(t *testing.T) {
 // context (per group of a score-function chunk).
 func TestSharedContextsReachNetwork(t *testing.T) {
 	net := newFakeNet(3, 2, 4, newRNG(1))
-	shared := runEstimators(t, net, 3, 4)
+	shared := runEstimators(t, net, 3, 4, false)
 	seen := slices.Clone(net.contextRows)
-	var tiled estimatorRun
-	withTiledContexts(func() { tiled = runEstimators(t, net, 3, 4) })
+	tiled := runEstimators(t, net, 3, 4, true)
 	if fmt.Sprint(shared) != fmt.Sprint(tiled) {
 		t.Error("shared and tiled contexts give different results on the fake network")
 	}
@@ -160,16 +153,14 @@ func TestSFGrouping(t *testing.T) {
 		{64, 4, 64, 4},           // small groups fill the chunk
 		{512, 512 * 3, 512, 512}, // the chunk divides the rows per context
 	} {
-		rows, group := sfGrouping(c.max, c.per)
+		rows, group := (&Diffusion{}).sfGrouping(c.max, c.per)
 		if rows != c.rows || group != c.group {
 			t.Errorf("sfGrouping(%d, %d) = %d, %d, want %d, %d", c.max, c.per, rows, group, c.rows, c.group)
 		}
 	}
-	withTiledContexts(func() {
-		if rows, group := sfGrouping(512, 100); rows != 512 || group != 1 {
-			t.Errorf("tiled: sfGrouping(512, 100) = %d, %d, want 512, 1", rows, group)
-		}
-	})
+	if rows, group := (&Diffusion{tileContexts: true}).sfGrouping(512, 100); rows != 512 || group != 1 {
+		t.Errorf("tiled: sfGrouping(512, 100) = %d, %d, want 512, 1", rows, group)
+	}
 }
 
 // Shared-context sampling and both estimators on nn.Denoiser give the same
@@ -178,7 +169,7 @@ func TestSharedContextsDeterministic(t *testing.T) {
 	run := func(procs int) estimatorRun {
 		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
 		net := nn.NewDenoiser(nn.DenoiserConfig{YDim: 24, XDim: 149, Hidden: 64, Blocks: 3}, newRNG(38))
-		return runEstimators(t, net, 8, 25)
+		return runEstimators(t, net, 8, 25, false)
 	}
 	if one, two := run(1), run(2); fmt.Sprint(one) != fmt.Sprint(two) {
 		t.Error("results with shared contexts depend on GOMAXPROCS")

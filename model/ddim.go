@@ -138,7 +138,7 @@ func (d *Diffusion) SampleDDPM(ctx context.Context, x *nn.Matrix, m int, rng *ra
 
 func (d *Diffusion) run(ctx context.Context, x *nn.Matrix, m int, steps []step, rng *rand.Rand) (*nn.Matrix, error) {
 	checkShape("x", x, x.Rows, d.Net.XDim())
-	xr := netContexts(x, m)
+	xr := d.netContexts(x, m)
 	y := nn.NewMatrix(x.Rows*m, d.Net.YDim())
 	fillNormal(y.Data, rng)
 	ts := make([]int, y.Rows)

@@ -16,6 +16,11 @@ import (
 type Diffusion struct {
 	Net   EpsNet
 	Sched *Schedule
+	// tileContexts passes x tiled to one row per sample (RepeatRows)
+	// instead of one row per group of rows sharing a context (see
+	// contexts.go): the behaviour before nn.Denoiser factored its first
+	// layer, which tests and benchmarks compare with.
+	tileContexts bool
 }
 
 // NewDiffusion pairs a network with a schedule.
@@ -66,7 +71,7 @@ func (d *Diffusion) LossAt(y0, x *nn.Matrix, t []int, eps *nn.Matrix, scale floa
 	checkShape("y0", y0, y0.Rows, d.Net.YDim())
 	if x.Rows != y0.Rows {
 		checkContexts("loss", x, y0.Rows, d.Net.XDim())
-		x = netContexts(x, y0.Rows/x.Rows)
+		x = d.netContexts(x, y0.Rows/x.Rows)
 	}
 	yt := d.Sched.Noise(y0, t, eps)
 	var tape *nn.Tape

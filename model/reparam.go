@@ -50,7 +50,7 @@ func (d *Diffusion) SampleReparam(ctx context.Context, x *nn.Matrix, m int, cfg 
 		return nil, fmt.Errorf("%w: checkpoint segment length %d, want ≥ 0", ErrConfig, cfg.Checkpoint)
 	}
 	checkShape("x", x, x.Rows, d.Net.XDim())
-	c := &Chain{d: d, steps: steps, x: netContexts(x.Clone(), m), seg: cfg.Checkpoint}
+	c := &Chain{d: d, steps: steps, x: d.netContexts(x.Clone(), m), seg: cfg.Checkpoint}
 	y := nn.NewMatrix(x.Rows*m, d.Net.YDim())
 	fillNormal(y.Data, rng)
 	if c.seg == 0 {

@@ -108,7 +108,7 @@ func (d *Diffusion) ScoreFunction(ctx context.Context, y, x *nn.Matrix, w []floa
 	if chunk == 0 {
 		chunk = DefaultChunk
 	}
-	chunk, group := sfGrouping(chunk, cfg.K*(n/x.Rows))
+	chunk, group := d.sfGrouping(chunk, cfg.K*(n/x.Rows))
 	buf := newSFChunk(chunk, group, d.Net.YDim(), d.Net.XDim())
 	for lo := 0; lo < len(ts); lo += chunk {
 		if err := ctx.Err(); err != nil {

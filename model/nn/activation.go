@@ -64,7 +64,7 @@ func biasActRow(act Activation, pre, b, out []float32) {
 		for j := range pre {
 			pre[j] += b[j]
 		}
-		sigmoidRow(pre, out)
+		rowKern.sigmoidRow(pre, out)
 		for j, v := range pre {
 			out[j] *= v
 		}
@@ -99,7 +99,7 @@ func actBackwardRow(act Activation, dy, saved, dpre, db, scratch []float32) {
 	case ActSiLU:
 		saved = saved[:len(dy)]
 		sig := scratch[:len(dy)]
-		sigmoidRow(saved, sig)
+		rowKern.sigmoidRow(saved, sig)
 		for j, g := range dy {
 			s, p := sig[j], saved[j]
 			g *= s * (1 + p*(1-s))
@@ -148,7 +148,7 @@ func siluPass(pre, out *Matrix) {
 	c := pre.Cols
 	forChunks(pre.Rows, c, func(_, lo, hi int) {
 		src, dst := pre.Data[lo*c:hi*c], out.Data[lo*c:hi*c]
-		sigmoidRow(src, dst)
+		rowKern.sigmoidRow(src, dst)
 		for j, v := range src {
 			dst[j] *= v
 		}

@@ -26,12 +26,13 @@ type Adam struct {
 	params []*Param
 	m, v   [][]float32
 	t      int
+	kern   rowKernels // the process's row kernels (NewAdam), or a test's
 }
 
 // NewAdam returns Adam over params with PyTorch's defaults: β = (0.9,
 // 0.999), ε = 1e-8, no weight decay.
 func NewAdam(params []*Param, lr float64) *Adam {
-	a := &Adam{LR: lr, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, params: params}
+	a := &Adam{LR: lr, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, params: params, kern: rowKern}
 	for _, p := range params {
 		a.m = append(a.m, make([]float32, len(p.W.Data)))
 		a.v = append(a.v, make([]float32, len(p.W.Data)))
@@ -80,7 +81,7 @@ func (a *Adam) Step() {
 	for i, p := range a.params {
 		w, g, m, v := p.W.Data, p.G.Data, a.m[i], a.v[i]
 		forFlat(len(w), func(_, lo, hi int) {
-			adamUpdate(&k, w[lo:hi], g[lo:hi], m[lo:hi], v[lo:hi])
+			a.kern.adamUpdate(&k, w[lo:hi], g[lo:hi], m[lo:hi], v[lo:hi])
 		})
 	}
 }

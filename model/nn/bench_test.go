@@ -41,6 +41,7 @@ func reportCPU(b *testing.B, flops float64, cpu time.Duration) {
 func benchDenoiser(s benchShape) (*Denoiser, *Matrix, []int, *Matrix, *Matrix) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	d := NewDenoiser(DenoiserConfig{YDim: s.ydim, XDim: s.xdim, Hidden: s.h, Blocks: 3}, rng)
+	d.ws.gemm.whole, d.Time.ws.gemm.whole = *noSplit, *noSplit
 	yt, t, x := denoiserInputs(rng, d, s.n, 1000)
 	return d, yt, t, x, randMatrix(rng, s.n, s.ydim, 1)
 }
@@ -55,8 +56,6 @@ func BenchmarkDenoiserTrainStep(b *testing.B) {
 		{"synthetic/h256", 10, 20, 256, 1024},
 	} {
 		b.Run(s.name, func(b *testing.B) {
-			defer func(old bool) { splitGemm = old }(splitGemm)
-			splitGemm = !*noSplit
 			d, yt, t, x, w := benchDenoiser(s)
 			opt := NewAdam(d.Params(), 1e-4)
 			tape := &Tape{}
@@ -87,8 +86,6 @@ func BenchmarkDenoiserTrainStep(b *testing.B) {
 func BenchmarkDenoiserForward(b *testing.B) {
 	s := benchShape{"power/h256", 24, 149, 256, 1600}
 	b.Run(s.name, func(b *testing.B) {
-		defer func(old bool) { splitGemm = old }(splitGemm)
-		splitGemm = !*noSplit
 		d, yt, t, x, _ := benchDenoiser(s)
 		for i := range t {
 			t[i] = 500
@@ -125,7 +122,7 @@ func BenchmarkRowKernels(b *testing.B) {
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*rows*cols), "ns/elem")
 		})
 	}
-	run("sigmoid", func(i int) { sigmoidRow(x.Row(i), y.Row(i)) })
+	run("sigmoid", func(i int) { rowKern.sigmoidRow(x.Row(i), y.Row(i)) })
 	run("lnForward", func(i int) { _, rstd[i] = lnForwardRow(x.Row(i), g, beta, LayerNormEps, nil, y.Row(i)) })
 	run("lnBackward", func(i int) { lnBackwardRow(dy.Row(i), x.Row(i), g, 1, y.Row(i), parts[:cols], parts[cols:]) })
 	xh, dp := NewMatrix(1, cols), NewMatrix(rows, cols)

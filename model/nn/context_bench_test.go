@@ -81,9 +81,8 @@ func BenchmarkDenoiserContexts(b *testing.B) {
 func BenchmarkDenoiserSingleContext(b *testing.B) {
 	for _, factored := range []bool{false, true} {
 		b.Run(fmt.Sprintf("power/h256/factored=%v", factored), func(b *testing.B) {
-			defer func(old bool) { factorSingle = old }(factorSingle)
-			factorSingle = factored
 			d, yt, t, x, w := benchDenoiser(benchShape{"power/h256", 24, 149, 256, 1024})
+			d.factorSingle = factored
 			opt := NewAdam(d.Params(), 1e-4)
 			tape := &Tape{}
 			step := func() {

@@ -61,10 +61,9 @@ func (c DenoiserConfig) In() int { c = c.withDefaults(); return c.YDim + c.TimeD
 // G = yt.Rows/x.Rows consecutive rows (row r ↔ context r/G), the order of
 // B contexts × M samples (row b·M + j ↔ sample j of context b), and then
 // computes the x part of the first layer once per context
-// (denoiser_context.go): at h = 256 a DDIM step over 64 contexts × 25
-// samples ran about 10% faster for the power task (dx = 149) and 2.3×
-// faster for the portfolio task (dx = 1400) than with x tiled
-// (BenchmarkDenoiserContexts).
+// (denoiser_context.go), which pays most where x is wide (the portfolio
+// task's dx = 1400; BenchmarkDenoiserContexts, figures in the README's
+// Performance section).
 //
 // The passes are fused (bias+SiLU+LayerNorm in one sweep over each row) and
 // run on a workspace reused between calls, so a steady training step
@@ -91,6 +90,11 @@ type Denoiser struct {
 	Out    *Linear
 	params []*Param
 	ws     workspace
+	// factorSingle runs batches with one context per row (G = 1) through
+	// the factored first layer too; by default they take the dense path,
+	// which is as fast (BenchmarkDenoiserSingleContext) and is the
+	// reference the factored path is tested against.
+	factorSingle bool
 }
 
 // NewDenoiser builds the network with PyTorch's default initialization,
@@ -224,13 +228,13 @@ func (d *Denoiser) Forward(yt *Matrix, t []int, x *Matrix, tape *Tape) *Matrix {
 			first, bias = nil, nil
 		}
 		if first == nil {
-			matMulT(a, lin.Weight.W, pre)
+			d.ws.gemm.matMulT(a, lin.Weight.W, pre)
 		}
 		a = view(bufA, n, h)
 		d.blockPass(k, pre, rec, first, bias, a)
 	}
 	out := NewMatrix(n, d.cfg.YDim)
-	matMulT(a, d.Out.Weight.W, out)
+	d.ws.gemm.matMulT(a, d.Out.Weight.W, out)
 	biasActPass(ActIdentity, out, d.Out.Bias.W.Data, out)
 	if tape != nil {
 		tape.Push(rec)
@@ -257,12 +261,6 @@ const (
 	slotParts        // per-chunk partial sums of parameter gradients
 )
 
-// factorSingle runs batches with one context per row (G = 1) through the
-// factored first layer too; by default they take the dense path, which
-// measured as fast (BenchmarkDenoiserTrainStep) and is the reference the
-// factored path is tested against.
-var factorSingle = false
-
 // checkInputs panics on inconsistent shapes and returns the number of rows
 // and, when the first layer is to be factored, the number of contexts (0
 // for the dense path).
@@ -279,7 +277,7 @@ func (d *Denoiser) checkInputs(yt *Matrix, t []int, x *Matrix) (n, nctx int) {
 		return n, 0
 	}
 	mustCols("Denoiser.Forward x", x, d.cfg.XDim)
-	if n == 0 || (x.Rows == n && !factorSingle) {
+	if n == 0 || (x.Rows == n && !d.factorSingle) {
 		return n, 0
 	}
 	if x.Rows == 0 || n%x.Rows != 0 {
@@ -329,12 +327,12 @@ func (d *Denoiser) blockPass(k int, pre *Matrix, rec *denoiserRecord, first *ctx
 				first.ctxPreRow(i, pre.Row(i))
 			}
 			if rec == nil {
-				siluBiasRow(pre.Row(i), bias, scratch[c*h:(c+1)*h], row)
+				rowKern.siluBiasRow(pre.Row(i), bias, scratch[c*h:(c+1)*h], row)
 				lnForwardRow(row, g, b, LayerNormEps, nil, row)
 				continue
 			}
 			s := rec.act[k].Row(i)
-			siluBiasRow(pre.Row(i), bias, rec.sig[k].Row(i), s)
+			rowKern.siluBiasRow(pre.Row(i), bias, rec.sig[k].Row(i), s)
 			rec.mu[k][i], rec.rstd[k][i] = lnForwardRow(s, g, b, LayerNormEps, nil, row)
 		}
 	})

@@ -29,7 +29,7 @@ func (d *Denoiser) Backward(tape *Tape, dEps *Matrix) *Matrix {
 	d.outputInputPass(rec, a)
 	colSumPass(dEps, d.Out.Bias.G.Data, &d.ws, slotParts)
 	da := view(bufDA, n, h)
-	linearBackward(dEps, a, d.Out.Weight.W, d.Out.Weight.G, da)
+	d.ws.gemm.linearBackward(dEps, a, d.Out.Weight.W, d.Out.Weight.G, da)
 	dyt := NewMatrix(n, d.cfg.YDim)
 	for k := nb - 1; k >= 0; k-- {
 		ink := h
@@ -43,7 +43,7 @@ func (d *Denoiser) Backward(tape *Tape, dEps *Matrix) *Matrix {
 			d.ctxBackward(rec.ctx, dp, a, da, dyt)
 			continue
 		}
-		linearBackward(dp, a, d.Linear[k].Weight.W, d.Linear[k].Weight.G, da)
+		d.ws.gemm.linearBackward(dp, a, d.Linear[k].Weight.W, d.Linear[k].Weight.G, da)
 	}
 	if rec.ctx == nil {
 		d.inputBackPass(rec, da, dyt)
@@ -100,9 +100,9 @@ type blockRow struct {
 // xh, times SiLU'(p) = σ + p·σ·(1−σ) = σ + s·(1−σ). It adds da⊙x̂ into dg,
 // da into db and dp into dbias, in two sweeps (backSweepA, backSweepB).
 func (b blockRow) backward(da, gamma, dp, xh, dg, db, dbias []float32) {
-	sg, sgx := backSweepA(b.s, da, gamma, xh, dg, db, b.mu, b.rstd)
+	sg, sgx := rowKern.backSweepA(b.s, da, gamma, xh, dg, db, b.mu, b.rstd)
 	n := float64(len(da))
-	backSweepB(da, gamma, xh, b.s, b.sig, dp, dbias, b.rstd, float32(sg/n), float32(sgx/n))
+	rowKern.backSweepB(da, gamma, xh, b.s, b.sig, dp, dbias, b.rstd, float32(sg/n), float32(sgx/n))
 }
 
 // backSweepAGo sets xh = x̂ = (s−μ)·rstd, adds da⊙x̂ into dg and da into db,
@@ -158,7 +158,7 @@ func (d *Denoiser) blockInputRow(k int, rec *denoiserRecord, i int, out []float3
 		return
 	}
 	ln := d.Norm[k-1]
-	normRow(rec.act[k-1].Row(i), rec.mu[k-1][i], rec.rstd[k-1][i], ln.Gamma.W.Data, ln.Beta.W.Data, out)
+	rowKern.normRow(rec.act[k-1].Row(i), rec.mu[k-1][i], rec.rstd[k-1][i], ln.Gamma.W.Data, ln.Beta.W.Data, out)
 }
 
 // outputInputPass recomputes a_B, the input of the output layer.

@@ -92,9 +92,9 @@ func (d *Denoiser) ctxInput(yt, tab *Matrix, idx []int32, x *Matrix, c *ctxRecor
 	rows := view(d.ws.buf32(slotCtxRows, (nctx+2)*cfg.XDim), nctx+2, cfg.XDim)
 	d.ctxMoments(x, c, stats, rows)
 	w := lin.Weight.W
-	both(func() { gemmNT(rows, colsOf(w, dr, w.Cols), c.proj) }, func() {
+	d.ws.gemm.both(func() { d.ws.gemm.gemmNT(rows, colsOf(w, dr, w.Cols), c.proj) }, func() {
 		d.rowPartPass(yt, tab, idx, c, stats, u)
-		gemmNT(u, colsOf(w, 0, dr), pre)
+		d.ws.gemm.gemmNT(u, colsOf(w, 0, dr), pre)
 	})
 	bias := d.ws.buf32(slotCtxBias, h)
 	for j, b := range lin.Bias.W.Data {
@@ -200,7 +200,7 @@ func (c *ctxRecord) ctxPreRow(i int, pre []float32) {
 
 // gemmNT sets c = a·bᵀ for a BLAS view b (a column block of a weight
 // matrix), split into the row blocks of matMulT.
-func gemmNT(a *Matrix, b blas32.General, c *Matrix) {
+func (gp gemmPlan) gemmNT(a *Matrix, b blas32.General, c *Matrix) {
 	if c.Rows == 0 || c.Cols == 0 {
 		return
 	}
@@ -208,7 +208,7 @@ func gemmNT(a *Matrix, b blas32.General, c *Matrix) {
 		clear(c.Data)
 		return
 	}
-	forBlocks(c.Rows, gemmBlock, func(lo, hi int) {
+	gp.forBlocks(c.Rows, gemmBlock, func(lo, hi int) {
 		blas32.Gemm(blas.NoTrans, blas.Trans, 1, rowsOf(a, lo, hi), b, 0, rowsOf(c, lo, hi))
 	})
 }
@@ -216,8 +216,8 @@ func gemmNT(a *Matrix, b blas32.General, c *Matrix) {
 // both runs f and g, concurrently when there are two cores to run them and
 // products are split (see linearBackward); each writes its own outputs, so
 // the results do not depend on the schedule.
-func both(f, g func()) {
-	if !splitGemm || runtime.GOMAXPROCS(0) < 2 {
+func (gp gemmPlan) both(f, g func()) {
+	if gp.whole || runtime.GOMAXPROCS(0) < 2 {
 		f()
 		g()
 		return

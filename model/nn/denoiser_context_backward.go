@@ -27,7 +27,7 @@ func (d *Denoiser) ctxBackward(c *ctxRecord, dz, u, dv, dyt *Matrix) {
 	dr, dx, h := u.Cols, d.cfg.XDim, d.cfg.Hidden
 	nctx := c.xc.Rows
 	sums := view(d.ws.buf32(slotCtxSums, (nctx+2)*h), nctx+2, h)
-	both(func() { addGemmTN(dz, u, colsOf(gw, 0, dr)) }, func() {
+	d.ws.gemm.both(func() { addGemmTN(dz, u, colsOf(gw, 0, dr)) }, func() {
 		d.ctxSums(c, dz, sums)
 		gemmNN(dz, colsOf(w, 0, dr), dv)
 	})
@@ -35,7 +35,7 @@ func (d *Denoiser) ctxBackward(c *ctxRecord, dz, u, dv, dyt *Matrix) {
 		rows := view(d.ws.buf32(slotCtxRows, (nctx+2)*dx), nctx+2, dx)
 		d.ctxRows(c, rows)
 		e := view(d.ws.buf32(slotCtxE, (nctx+2)*dx), nctx+2, dx)
-		both(func() { addGemmTN(sums, rows, colsOf(gw, dr, w.Cols)) }, func() {
+		d.ws.gemm.both(func() { addGemmTN(sums, rows, colsOf(gw, dr, w.Cols)) }, func() {
 			gemmNN(sums, colsOf(w, dr, w.Cols), e)
 			d.ctxNormGrads(c, e)
 		})

@@ -33,10 +33,10 @@ func groupedInputs(rng *rand.Rand, d *Denoiser, nctx, group int, offset float64)
 	return randMatrix(rng, n, d.YDim(), 1), steps, x
 }
 
-// withFactorSingle runs f with the factored first layer also for G = 1.
-func withFactorSingle(f func()) {
-	defer func(old bool) { factorSingle = old }(factorSingle)
-	factorSingle = true
+// withFactorSingle runs f with d's factored first layer also for G = 1.
+func withFactorSingle(d *Denoiser, f func()) {
+	defer func(old bool) { d.factorSingle = old }(d.factorSingle)
+	d.factorSingle = true
 	f()
 }
 
@@ -58,7 +58,7 @@ func TestDenoiserContextGradients(t *testing.T) {
 				perturb(ln.Beta, rng, 0, 0.3)
 			}
 			yt, steps, x := groupedInputs(rng, d, c.nctx, c.group, 0.7)
-			withFactorSingle(func() {
+			withFactorSingle(d, func() {
 				checkDenoiserOn(t, d, yt, steps, x, func(*Param) []int { return nil }, rng)
 			})
 		})
@@ -135,7 +135,7 @@ func TestDenoiserContextMatchesTiled(t *testing.T) {
 			w := randMatrix(rng, yt.Rows, 24, 1)
 			tiled := runPass(d, yt, steps, tileContexts(x, c.group), w)
 			var grouped denoiserPass
-			withFactorSingle(func() { grouped = runPass(d, yt, steps, x, w) })
+			withFactorSingle(d, func() { grouped = runPass(d, yt, steps, x, w) })
 			compareTiled(t, d, grouped, tiled, 1e-5)
 			if want := denoiserTapeBytes(d.Config(), yt.Rows, x.Rows, distinctSteps(steps)); grouped.tapeBytes != want {
 				t.Errorf("factored pass's tape holds %d bytes, want %d", grouped.tapeBytes, want)

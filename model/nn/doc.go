@@ -25,10 +25,11 @@
 // # Precision
 //
 // Parameters, activations and gradients are float32, as in the reference
-// (PyTorch trains these networks in float32): float32 matrix products run
-// about 1.5–2× faster than float64 in both gonum's kernel and OpenBLAS, and
-// memory (which for the reparameterization estimator grows with the number
-// of sampling steps) halves. Reductions where accuracy matters are
+// (PyTorch trains these networks in float32): float32 matrix products are
+// faster than float64 in both gonum's kernel and OpenBLAS (the README's
+// Performance section has the measured ratio), and memory (which for the
+// reparameterization estimator grows with the number of sampling steps)
+// halves. Reductions where accuracy matters are
 // accumulated in float64: LayerNorm moments, bias and LayerNorm parameter
 // gradients (per-chunk float64 partial sums), gradient norms. Finite
 // difference tests compare the float32 gradients with float64
@@ -58,7 +59,10 @@
 // elementwise kernels (logistic function, LayerNorm moments and
 // normalization, the fused LayerNorm/SiLU backward, Adam) run in AVX2+FMA
 // assembly on amd64 CPUs that have it, and in Go elsewhere and on row tails;
-// the two agree to float32 rounding and are tested against each other.
+// the two agree to float32 rounding and are tested against each other. As
+// in gonum, the build tag noasm leaves the assembly out (pure Go only), and
+// PIPE_NN_GO_KERNELS=1 selects the Go kernels at start without rebuilding;
+// Kernels names the choice, which run records keep.
 //
 // Networks are not safe for concurrent use: parallelism is inside each call.
 package nn

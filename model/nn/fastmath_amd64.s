@@ -1,3 +1,5 @@
+//go:build amd64 && !noasm
+
 #include "textflag.h"
 
 // Constants of sigmoidAVX2, one float32 (or int32) each; see fastmath.go.

@@ -1,22 +1,41 @@
 package nn
 
-// Dispatchers of the row kernels: the AVX2 assembly (fastrow_amd64.s) on
-// the multiple-of-8 head of a row where the CPU has AVX2 and FMA, the Go
-// version on the tail and everywhere else. The two paths agree to float32
-// rounding (the assembly fuses multiply-adds); a machine always takes the
-// same path, so its results are reproducible.
+// Dispatchers of the row kernels (see rowKernels): the AVX2 assembly
+// (fastmath_amd64.s, fastrow_amd64.s) on the multiple-of-8 head of a row
+// when k.asm, the Go version on the tail and everywhere else.
 
 // head is the part of an n-element row the assembly handles.
-func head(n int) int {
-	if !hasAVX2FMA {
+func (k rowKernels) head(n int) int {
+	if !k.asm {
 		return 0
 	}
 	return n &^ 7
 }
 
+// sigmoidRow sets out[j] = σ(x[j]) (see sigmoidGo); out may alias x.
+func (k rowKernels) sigmoidRow(x, out []float32) {
+	out = out[:len(x)]
+	h := k.head(len(x))
+	if h > 0 {
+		sigmoidAVX2(&x[0], &out[0], h)
+	}
+	sigmoidGo(x[h:], out[h:])
+}
+
+// siluBiasRow sets v = p+b, sig = σ(v) and s = v·σ(v) = SiLU(v) (see
+// siluBiasGo).
+func (k rowKernels) siluBiasRow(p, b, sig, s []float32) {
+	b, sig, s = b[:len(p)], sig[:len(p)], s[:len(p)]
+	h := k.head(len(p))
+	if h > 0 {
+		siluBiasAVX2(&p[0], &b[0], &sig[0], &s[0], h)
+	}
+	siluBiasGo(p[h:], b[h:], sig[h:], s[h:])
+}
+
 // rowMoments returns Σx and Σx² in float64 (see rowMomentsGo).
-func rowMoments(x []float32) (sum, sumsq float64) {
-	h := head(len(x))
+func (k rowKernels) rowMoments(x []float32) (sum, sumsq float64) {
+	h := k.head(len(x))
 	if h > 0 {
 		sum, sumsq = momentsAVX2(&x[0], h)
 	}
@@ -25,9 +44,9 @@ func rowMoments(x []float32) (sum, sumsq float64) {
 }
 
 // normRow sets out = γ⊙((x−μ)·rstd) + β; out may alias x.
-func normRow(x []float32, mean, rstd float32, gamma, beta, out []float32) {
+func (k rowKernels) normRow(x []float32, mean, rstd float32, gamma, beta, out []float32) {
 	gamma, beta, out = gamma[:len(x)], beta[:len(x)], out[:len(x)]
-	h := head(len(x))
+	h := k.head(len(x))
 	if h > 0 {
 		normAVX2(&x[0], &gamma[0], &beta[0], &out[0], h, mean, rstd)
 	}
@@ -35,10 +54,10 @@ func normRow(x []float32, mean, rstd float32, gamma, beta, out []float32) {
 }
 
 // backSweepA is the first sweep of blockRow.backward (see backSweepAGo).
-func backSweepA(s, da, gamma, xh, dg, db []float32, mu, rstd float32) (sg, sgx float64) {
+func (k rowKernels) backSweepA(s, da, gamma, xh, dg, db []float32, mu, rstd float32) (sg, sgx float64) {
 	n := len(da)
 	s, gamma, xh, dg, db = s[:n], gamma[:n], xh[:n], dg[:n], db[:n]
-	h := head(n)
+	h := k.head(n)
 	if h > 0 {
 		sg, sgx = backSweepAAVX2(&s[0], &da[0], &gamma[0], &xh[0], &dg[0], &db[0], h, mu, rstd)
 	}
@@ -47,10 +66,10 @@ func backSweepA(s, da, gamma, xh, dg, db []float32, mu, rstd float32) (sg, sgx f
 }
 
 // backSweepB is the second sweep of blockRow.backward (see backSweepBGo).
-func backSweepB(da, gamma, xh, s, sig, dp, dbias []float32, rstd, mg, mgx float32) {
+func (k rowKernels) backSweepB(da, gamma, xh, s, sig, dp, dbias []float32, rstd, mg, mgx float32) {
 	n := len(da)
 	gamma, xh, s, sig, dp, dbias = gamma[:n], xh[:n], s[:n], sig[:n], dp[:n], dbias[:n]
-	h := head(n)
+	h := k.head(n)
 	if h > 0 {
 		backSweepBAVX2(&da[0], &gamma[0], &xh[0], &s[0], &sig[0], &dp[0], &dbias[0], h, rstd, mg, mgx)
 	}
@@ -59,11 +78,11 @@ func backSweepB(da, gamma, xh, s, sig, dp, dbias []float32, rstd, mg, mgx float3
 
 // adamUpdate applies one Adam step to a range of parameters (see
 // adamUpdateGo).
-func adamUpdate(k *adamCoef, w, g, m, v []float32) {
+func (k rowKernels) adamUpdate(c *adamCoef, w, g, m, v []float32) {
 	g, m, v = g[:len(w)], m[:len(w)], v[:len(w)]
-	h := head(len(w))
+	h := k.head(len(w))
 	if h > 0 {
-		adamAVX2(&w[0], &g[0], &m[0], &v[0], h, k)
+		adamAVX2(&w[0], &g[0], &m[0], &v[0], h, c)
 	}
-	adamUpdateGo(k, w[h:], g[h:], m[h:], v[h:])
+	adamUpdateGo(c, w[h:], g[h:], m[h:], v[h:])
 }

@@ -1,3 +1,5 @@
+//go:build amd64 && !noasm
+
 package nn
 
 // AVX2+FMA kernels of the row passes (fastrow_amd64.s); the wrappers in

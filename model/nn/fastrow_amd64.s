@@ -1,3 +1,5 @@
+//go:build amd64 && !noasm
+
 #include "textflag.h"
 
 DATA rowc<>+0x00(SB)/4, $0x3f800000 // 1

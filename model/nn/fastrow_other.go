@@ -1,8 +1,15 @@
-//go:build !amd64
+//go:build !amd64 || noasm
 
 package nn
 
-// Off amd64 hasAVX2FMA is false and these are never called.
+// Off amd64, and on amd64 under the noasm build tag (as gonum has), only
+// the Go kernels exist: haveAsm is false and the stubs below are never
+// called.
+const haveAsm = false
+
+func sigmoidAVX2(x, out *float32, n int) { panic("nn: no AVX2") }
+
+func siluBiasAVX2(p, b, sig, s *float32, n int) { panic("nn: no AVX2") }
 
 func momentsAVX2(x *float32, n int) (sum, sumsq float64) { panic("nn: no AVX2") }
 

@@ -8,14 +8,9 @@ import (
 )
 
 // withKernels runs f once with the Go kernels and once with the assembly
-// (where the CPU has it), returning both results.
-func withKernels[T any](f func() T) (goRes, asmRes T, haveAsm bool) {
-	asm := hasAVX2FMA
-	defer func() { hasAVX2FMA = asm }()
-	hasAVX2FMA = false
-	goRes = f()
-	hasAVX2FMA = asm
-	return goRes, f(), asm
+// (where the build and the CPU have it), returning both results.
+func withKernels[T any](f func(k rowKernels) T) (goRes, asmRes T, ok bool) {
+	return f(rowKernels{}), f(rowKernels{asm: haveAsm}), haveAsm
 }
 
 func closeSlices(t *testing.T, name string, a, b []float32, tol float64) {
@@ -43,17 +38,17 @@ func TestRowKernelsMatchGo(t *testing.T) {
 			sg    [2]float64
 			sweep [5][]float32
 		}
-		run := func() res {
+		run := func(k rowKernels) res {
 			var r res
-			r.m, r.q = rowMoments(x)
+			r.m, r.q = k.rowMoments(x)
 			r.norm = make([]float32, n)
-			normRow(x, 0.3, 1.7, g, b, r.norm)
+			k.normRow(x, 0.3, 1.7, g, b, r.norm)
 			xh, dg, db, dp, dbias := make([]float32, n), v(1), v(1), make([]float32, n), v(1)
 			copy(dg, b)
 			copy(db, g)
 			copy(dbias, da)
-			r.sg[0], r.sg[1] = backSweepA(x, da, g, xh, dg, db, 0.3, 1.7)
-			backSweepB(da, g, xh, x, sig, dp, dbias, 1.7, 0.1, -0.2)
+			r.sg[0], r.sg[1] = k.backSweepA(x, da, g, xh, dg, db, 0.3, 1.7)
+			k.backSweepB(da, g, xh, x, sig, dp, dbias, 1.7, 0.1, -0.2)
 			r.sweep = [5][]float32{xh, dg, db, dp, dbias}
 			return r
 		}
@@ -79,12 +74,13 @@ func TestAdamKernelMatchesGo(t *testing.T) {
 	if unsafe.Offsetof(adamCoef{}.l2) != 32 || unsafe.Offsetof(adamCoef{}.step) != 16 {
 		t.Fatal("adamCoef layout changed: update adamAVX2's offsets")
 	}
-	step := func() []float32 {
+	step := func(k rowKernels) []float32 {
 		p := newParam("p", 1, 8*50+3)
 		for i := range p.W.Data {
 			p.W.Data[i] = float32(math.Sin(float64(i)))
 		}
 		opt := NewAdam([]*Param{p}, 1e-2)
+		opt.kern = k
 		opt.WeightDecay = 0.1 // L2 branch
 		for s := range 3 {
 			for i := range p.G.Data {

@@ -113,7 +113,7 @@ func (ln *LayerNorm) Backward(tape *Tape, dy *Matrix) *Matrix {
 func lnForwardRow(x, gamma, beta []float32, eps float64, xhat, out []float32) (mean, rstd float32) {
 	n := len(x)
 	gamma, beta, out = gamma[:n], beta[:n], out[:n]
-	s, ss := rowMoments(x)
+	s, ss := rowKern.rowMoments(x)
 	mu := s / float64(n)
 	v := max(ss/float64(n)-mu*mu, 0)
 	r := float32(1 / math.Sqrt(v+eps))
@@ -127,7 +127,7 @@ func lnForwardRow(x, gamma, beta []float32, eps float64, xhat, out []float32) (m
 		}
 		return m, r
 	}
-	normRow(x, m, r, gamma, beta, out)
+	rowKern.normRow(x, m, r, gamma, beta, out)
 	return m, r
 }
 

@@ -91,7 +91,7 @@ func (l *Linear) Forward(x *Matrix, tape *Tape) *Matrix {
 	if l.Act == ActSiLU {
 		pre = NewMatrix(x.Rows, l.Out)
 	}
-	matMulT(x, l.Weight.W, pre)
+	l.ws.gemm.matMulT(x, l.Weight.W, pre)
 	biasActPass(l.Act, pre, l.Bias.W.Data, out)
 	if tape != nil {
 		rec := &linearRecord{layer: l, x: x}
@@ -120,7 +120,7 @@ func (l *Linear) Backward(tape *Tape, dy *Matrix) *Matrix {
 	dpre := NewMatrix(dy.Rows, l.Out)
 	actBackwardPass(l.Act, dy, rec.saved, dpre, l.Bias.G.Data, &l.ws, 0)
 	dx := NewMatrix(dy.Rows, l.In)
-	linearBackward(dpre, rec.x, l.Weight.W, l.Weight.G, dx)
+	l.ws.gemm.linearBackward(dpre, rec.x, l.Weight.W, l.Weight.G, dx)
 	return dx
 }
 
@@ -140,13 +140,18 @@ const (
 	gradBlock = 128
 )
 
-// splitGemm turns the splitting off (for comparing the two strategies).
-var splitGemm = true
+// gemmPlan says how a network's matrix products run: split into the row
+// blocks above (the default), or whole, one BLAS call each, which
+// benchmarks set to compare the two strategies. Each network keeps its
+// plan in its workspace.
+type gemmPlan struct {
+	whole bool
+}
 
 // forBlocks calls fn(lo, hi) for ⌈n/maxSize⌉ equal blocks of [0, n) on up
 // to GOMAXPROCS goroutines.
-func forBlocks(n, maxSize int, fn func(lo, hi int)) {
-	if !splitGemm {
+func (gp gemmPlan) forBlocks(n, maxSize int, fn func(lo, hi int)) {
+	if gp.whole {
 		fn(0, n)
 		return
 	}
@@ -174,7 +179,7 @@ func colsOf(m *Matrix, lo, hi int) blas32.General {
 }
 
 // matMulT sets c = a·bᵀ through blas32 (so a swapped-in BLAS accelerates it).
-func matMulT(a, b, c *Matrix) {
+func (gp gemmPlan) matMulT(a, b, c *Matrix) {
 	if c.Rows == 0 || c.Cols == 0 {
 		return
 	}
@@ -183,13 +188,13 @@ func matMulT(a, b, c *Matrix) {
 		return
 	}
 	bg := b.General()
-	forBlocks(c.Rows, gemmBlock, func(lo, hi int) {
+	gp.forBlocks(c.Rows, gemmBlock, func(lo, hi int) {
 		blas32.Gemm(blas.NoTrans, blas.Trans, 1, rowsOf(a, lo, hi), bg, 0, rowsOf(c, lo, hi))
 	})
 }
 
 // matMul sets c = a·b.
-func matMul(a, b, c *Matrix) {
+func (gp gemmPlan) matMul(a, b, c *Matrix) {
 	if c.Rows == 0 || c.Cols == 0 {
 		return
 	}
@@ -198,7 +203,7 @@ func matMul(a, b, c *Matrix) {
 		return
 	}
 	bg := b.General()
-	forBlocks(c.Rows, gemmBlock, func(lo, hi int) {
+	gp.forBlocks(c.Rows, gemmBlock, func(lo, hi int) {
 		blas32.Gemm(blas.NoTrans, blas.NoTrans, 1, rowsOf(a, lo, hi), bg, 0, rowsOf(c, lo, hi))
 	})
 }
@@ -209,12 +214,12 @@ func matMul(a, b, c *Matrix) {
 // computed whole (not split), so the result does not depend on GOMAXPROCS;
 // this halves the synchronization points of a backward pass against
 // splitting each product in turn. dx may be nil when not needed.
-func linearBackward(dy, x, w, g, dx *Matrix) {
+func (gp gemmPlan) linearBackward(dy, x, w, g, dx *Matrix) {
 	if dx == nil {
-		addMatTMul(dy, x, g)
+		gp.addMatTMul(dy, x, g)
 		return
 	}
-	if !splitGemm || runtime.GOMAXPROCS(0) < 2 || dy.Rows == 0 {
+	if gp.whole || runtime.GOMAXPROCS(0) < 2 || dy.Rows == 0 {
 		addMatTMulWhole(dy, x, g)
 		matMulWhole(dy, w, dx)
 		return
@@ -247,12 +252,12 @@ func addMatTMulWhole(a, b, c *Matrix) {
 
 // addMatTMul adds aᵀ·b into c (the weight-gradient product dyᵀ·x), split
 // over the rows of c, i.e. the columns of a.
-func addMatTMul(a, b, c *Matrix) {
+func (gp gemmPlan) addMatTMul(a, b, c *Matrix) {
 	if a.Rows == 0 || c.Rows == 0 || c.Cols == 0 {
 		return
 	}
 	bg := b.General()
-	forBlocks(c.Rows, gradBlock, func(lo, hi int) {
+	gp.forBlocks(c.Rows, gradBlock, func(lo, hi int) {
 		blas32.Gemm(blas.Trans, blas.NoTrans, 1, colsOf(a, lo, hi), bg, 1, rowsOf(c, lo, hi))
 	})
 }

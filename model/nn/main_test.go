@@ -20,10 +20,7 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
 	}
-	if os.Getenv("PIPE_NN_GO_KERNELS") == "1" {
-		hasAVX2FMA = false
-		info += "; row kernels in Go"
-	}
+	info += "; row kernels " + Kernels() // EnvGoKernels=1: Go
 	flag.Parse()
 	if testing.Verbose() || flag.Lookup("test.bench").Value.String() != "" {
 		fmt.Println(info)

@@ -156,10 +156,10 @@ func (te *TimeEmbedding) table(t []int, tape *Tape) (*Matrix, []int32) {
 		pre = view(te.ws.buf32(1, u*te.Hidden), u, te.Hidden)
 	}
 	hid := view(te.ws.buf32(2, u*te.Hidden), u, te.Hidden)
-	matMulT(emb, te.L1.Weight.W, pre)
+	te.ws.gemm.matMulT(emb, te.L1.Weight.W, pre)
 	biasActPass(ActSiLU, pre, te.L1.Bias.W.Data, hid)
 	out := view(te.ws.buf32(3, u*te.Dim), u, te.Dim)
-	matMulT(hid, te.L2.Weight.W, out)
+	te.ws.gemm.matMulT(hid, te.L2.Weight.W, out)
 	biasActPass(ActIdentity, out, te.L2.Bias.W.Data, out)
 	if tape != nil {
 		tape.Push(&timeRecord{te: te, uniq: uniq, idx: idx, pre: pre})
@@ -185,13 +185,13 @@ func (te *TimeEmbedding) backwardTable(rec *timeRecord, dT *Matrix) {
 	siluPass(rec.pre, hid)
 	dOut := view(te.ws.buf32(4, u*te.Dim), u, te.Dim)
 	actBackwardPass(ActIdentity, dT, nil, dOut, te.L2.Bias.G.Data, &te.ws, 7)
-	addMatTMul(dOut, hid, te.L2.Weight.G)
+	te.ws.gemm.addMatTMul(dOut, hid, te.L2.Weight.G)
 	dHid := view(te.ws.buf32(5, u*te.Hidden), u, te.Hidden)
-	matMul(dOut, te.L2.Weight.W, dHid)
+	te.ws.gemm.matMul(dOut, te.L2.Weight.W, dHid)
 	actBackwardPass(ActSiLU, dHid, rec.pre, dHid, te.L1.Bias.G.Data, &te.ws, 7)
 	emb := view(te.ws.buf32(0, u*te.Dim), u, te.Dim)
 	te.sinusoids(rec.uniq, emb)
-	addMatTMul(dHid, emb, te.L1.Weight.G)
+	te.ws.gemm.addMatTMul(dHid, emb, te.L1.Weight.G)
 	te.ws.slabs.give(rec.pre.Data)
 }
 

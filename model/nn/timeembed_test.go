@@ -75,12 +75,10 @@ func TestSigmoidRow(t *testing.T) {
 		x = append(x, float32(v))
 	}
 	x = x[:len(x)-len(x)%8+5]
-	asm := hasAVX2FMA
-	defer func() { hasAVX2FMA = asm }()
-	for _, useAsm := range []bool{false, asm} {
-		hasAVX2FMA = useAsm
+	for _, k := range []rowKernels{{}, {asm: haveAsm}} {
+		useAsm := k.asm
 		got := make([]float32, len(x))
-		sigmoidRow(x, got)
+		k.sigmoidRow(x, got)
 		var worst float64
 		for i, v := range x {
 			want := 1 / (1 + math.Exp(-float64(v)))
@@ -93,7 +91,7 @@ func TestSigmoidRow(t *testing.T) {
 			t.Errorf("asm %v: sigmoid relative error %.3g, want ≤ 2.5e-7 (about 2 ulp)", useAsm, worst)
 		}
 		edge := []float32{-1000, -88.5, 86.9, 1000, float32(math.Inf(-1)), float32(math.Inf(1)), float32(math.NaN()), 0, 1}
-		sigmoidRow(edge, edge) // in place, 8 lanes + 1 tail element
+		k.sigmoidRow(edge, edge) // in place, 8 lanes + 1 tail element
 		if edge[0] > 1e-38 || edge[0] < 0 || edge[1] > 1e-38 || edge[2] != 1 || edge[3] != 1 ||
 			edge[4] > 1e-38 || edge[5] != 1 || !math.IsNaN(float64(edge[6])) || edge[7] != 0.5 {
 			t.Errorf("asm %v: edge cases: %v", useAsm, edge)
@@ -107,12 +105,10 @@ func TestSiluBiasRow(t *testing.T) {
 	rng := rand.New(rand.NewPCG(17, 0))
 	n := 8*37 + 3
 	p, b := randMatrix(rng, 1, n, 4).Data, randMatrix(rng, 1, n, 1).Data
-	asm := hasAVX2FMA
-	defer func() { hasAVX2FMA = asm }()
-	for _, useAsm := range []bool{false, asm} {
-		hasAVX2FMA = useAsm
+	for _, k := range []rowKernels{{}, {asm: haveAsm}} {
+		useAsm := k.asm
 		sig, s := make([]float32, n), make([]float32, n)
-		siluBiasRow(p, b, sig, s)
+		k.siluBiasRow(p, b, sig, s)
 		for j := range n {
 			v := float64(p[j] + b[j])
 			ws := 1 / (1 + math.Exp(-v))

@@ -9,6 +9,8 @@ type workspace struct {
 	f64 [][]float64
 	// slabs recycles tape-record slabs (denoiser_slabs.go).
 	slabs slabPool
+	// gemm is how the network's matrix products run (linear.go).
+	gemm gemmPlan
 }
 
 // buf32 returns scratch slot i with at least n elements; its content is
@@ -49,7 +51,7 @@ func (w *workspace) zero64(i, n int) []float64 {
 }
 
 // release drops every buffer.
-func (w *workspace) release() { *w = workspace{} }
+func (w *workspace) release() { *w = workspace{gemm: w.gemm} }
 
 // view wraps the first rows·cols elements of buf as a matrix.
 func view(buf []float32, rows, cols int) *Matrix {
