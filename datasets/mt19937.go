@@ -1,52 +1,26 @@
 package datasets
 
+import "gonum.org/v1/gonum/mathext/prng"
+
 // MT19937 is the 32-bit Mersenne Twister as numpy's legacy RandomState uses
 // it, so that a seed gives the same hold-out permutation as
-// np.random.seed(seed); np.random.permutation(n) (power.md §1.5).
+// np.random.seed(seed); np.random.permutation(n) (power.md §1.5). The
+// generator core is gonum's prng.MT19937 (init_genrand seeding, the
+// reference tempering); this type adds numpy's bounded draws and shuffle.
 type MT19937 struct {
-	mt  [624]uint32
-	idx int
+	src *prng.MT19937
 }
 
 // NewMT19937 seeds the generator with init_genrand:
 // mt[0] = seed, mt[i] = 1812433253·(mt[i−1] ^ (mt[i−1] >> 30)) + i.
 func NewMT19937(seed uint32) *MT19937 {
-	g := &MT19937{idx: 624}
-	g.mt[0] = seed
-	for i := 1; i < 624; i++ {
-		prev := g.mt[i-1]
-		g.mt[i] = 1812433253*(prev^(prev>>30)) + uint32(i)
-	}
-	return g
-}
-
-// twist regenerates the 624-word state block.
-func (g *MT19937) twist() {
-	const upper, lower, matrixA = 0x80000000, 0x7fffffff, 0x9908b0df
-	for i := 0; i < 624; i++ {
-		y := g.mt[i]&upper | g.mt[(i+1)%624]&lower
-		v := g.mt[(i+397)%624] ^ y>>1
-		if y&1 != 0 {
-			v ^= matrixA
-		}
-		g.mt[i] = v
-	}
-	g.idx = 0
+	src := prng.NewMT19937()
+	src.Seed(uint64(seed))
+	return &MT19937{src: src}
 }
 
 // Uint32 returns the next tempered 32-bit output.
-func (g *MT19937) Uint32() uint32 {
-	if g.idx >= 624 {
-		g.twist()
-	}
-	y := g.mt[g.idx]
-	g.idx++
-	y ^= y >> 11
-	y ^= y << 7 & 0x9d2c5680
-	y ^= y << 15 & 0xefc60000
-	y ^= y >> 18
-	return y
-}
+func (g *MT19937) Uint32() uint32 { return g.src.Uint32() }
 
 // Interval returns a uniform integer in [0, max] by numpy's legacy
 // random_interval: mask to the smallest 2^k−1 ≥ max and reject draws above max.
