@@ -1,5 +1,6 @@
-// Command reachgen writes reach.json at the module root: for each built-in
-// stage kind, the module declarations its Run function can reach and the
+// Command reachgen writes reach.json at the module root with
+// pipeline/fingerprint/reachgen (which documents the analysis): for each
+// built-in stage kind of package stages, the module declarations its Run function can reach and the
 // external modules that code calls into. It runs at `go generate` time,
 // where the toolchain is available; the installed pipe binary only reads
 // the embedded list and hashes the named declarations from its embedded
@@ -24,49 +25,11 @@
 package main
 
 import (
-	"flag"
-	"fmt"
-	"os"
-
-	"github.com/diffusion-dfl/pipe/pipeline"
+	"github.com/diffusion-dfl/pipe/pipeline/fingerprint/reachgen"
 	"github.com/diffusion-dfl/pipe/stages"
 )
 
-func main() {
-	out := flag.String("o", "reach.json", "output file")
-	dir := flag.String("dir", ".", "module root")
-	flag.Parse()
-	if err := run(*dir, *out); err != nil {
-		fmt.Fprintln(os.Stderr, "reachgen:", err)
-		os.Exit(1)
-	}
-}
+func main() { reachgen.Main(stages.Register) }
 
-func run(dir, out string) error {
-	roots, err := kindRoots()
-	if err != nil {
-		return err
-	}
-	b, err := Generate(dir, roots)
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(out, b, 0o644)
-}
-
-// kindRoots returns the Run function of every registered built-in kind.
-func kindRoots() ([]string, error) {
-	reg := pipeline.NewRegistry()
-	if err := stages.Register(reg); err != nil {
-		return nil, fmt.Errorf("register kinds: %w", err)
-	}
-	var roots []string
-	for _, k := range reg.Kinds() {
-		name, err := k.RunName()
-		if err != nil {
-			return nil, fmt.Errorf("kind %s: %w", k.Name, err)
-		}
-		roots = append(roots, name)
-	}
-	return roots, nil
-}
+// kindRoots returns the Run function of every built-in kind of stages.
+func kindRoots() ([]string, error) { return reachgen.Roots(stages.Register) }

@@ -21,7 +21,9 @@
 // that an installed binary can fingerprint itself anywhere. Reach is
 // optional and sharpens the fingerprint to what each kind's Run reaches on
 // the type-checked program; without it, reachability is over-approximated
-// by name.
+// by name. A module writes its list with a three-line generator command
+// calling pipeline/fingerprint/reachgen.Main with its registration, run by
+// a //go:generate line beside the embed (examples/letters does both).
 //
 // Code of other modules (pipe's own packages among them) enters the
 // fingerprint by module version, as the build records it.

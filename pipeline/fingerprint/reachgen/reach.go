@@ -1,4 +1,4 @@
-package main
+package reachgen
 
 import (
 	"encoding/json"
@@ -70,7 +70,10 @@ func load(dir string) (*program, error) {
 		Dir:  dir,
 		Env:  append(os.Environ(), "GOOS=linux", "GOARCH=amd64", "GOFLAGS=-mod=mod"),
 	}
-	pkgs, err := packages.Load(cfg, "./...")
+	// reflect is loaded from source too: RTA needs its Value type, which
+	// the shallow export data of a module that never names it (one whose
+	// kinds reach reflect only through other modules) leaves out.
+	pkgs, err := packages.Load(cfg, "./...", "reflect")
 	if err != nil {
 		return nil, fmt.Errorf("load packages: %w", err)
 	}
@@ -79,9 +82,10 @@ func load(dir string) (*program, error) {
 	}
 	p := &program{decls: map[types.Object]ast.Node{}, info: map[*types.Package]*types.Info{}}
 	for _, pk := range pkgs {
-		if pk.Module != nil && pk.Module.Main {
-			p.module = pk.Module.Path
+		if pk.Module == nil || !pk.Module.Main {
+			continue // the standard library's reflect, loaded for RTA
 		}
+		p.module = pk.Module.Path
 		p.index(pk)
 	}
 	p.prog, _ = ssautil.Packages(pkgs, ssa.InstantiateGenerics)
