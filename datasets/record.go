@@ -8,7 +8,7 @@ import (
 	"github.com/apache/arrow/go/v17/arrow"
 	"gonum.org/v1/gonum/mat"
 
-	"github.com/diffusion-dfl/pipe/artifacts"
+	"github.com/diffusion-dfl/pipe/arrowtab"
 )
 
 // Arrow layout of a dataset artifact. One row per dataset row:
@@ -18,7 +18,7 @@ import (
 //	x:<name> float64 one column per feature, in X order
 //	y:<name> float64 one column per target, in Y order
 //
-// Schema metadata: artifacts.MetaKind = "dataset.<Name>", MetaWarnings = the
+// Schema metadata: arrowtab.MetaKind = "dataset.<Name>", MetaWarnings = the
 // warnings as a JSON list, and every Meta entry under its own key.
 const (
 	ColRowID     = "row_id"
@@ -39,12 +39,12 @@ func (d *Dataset) Record() (arrow.Record, error) {
 	d.check()
 	meta := make(map[string]string, len(d.Meta)+2)
 	for k, v := range d.Meta {
-		if k == artifacts.MetaKind || k == MetaWarnings {
-			return nil, fmt.Errorf("dataset %s: Meta key %q is reserved: %w", d.Name, k, artifacts.ErrSchema)
+		if k == arrowtab.MetaKind || k == MetaWarnings {
+			return nil, fmt.Errorf("dataset %s: Meta key %q is reserved: %w", d.Name, k, arrowtab.ErrSchema)
 		}
 		meta[k] = v
 	}
-	meta[artifacts.MetaKind] = Kind(d.Name)
+	meta[arrowtab.MetaKind] = Kind(d.Name)
 	warnings := d.Warnings
 	if warnings == nil {
 		warnings = []string{}
@@ -59,13 +59,13 @@ func (d *Dataset) Record() (arrow.Record, error) {
 	for i, s := range d.Split {
 		splits[i] = s.String()
 	}
-	b := artifacts.NewBuilder().String(ColRowID, d.RowID).String(ColSplit, splits)
+	b := arrowtab.NewBuilder().String(ColRowID, d.RowID).String(ColSplit, splits)
 	addColumns(b, XPrefix, d.XNames, d.X)
 	addColumns(b, YPrefix, d.YNames, d.Y)
 	return b.Record(meta)
 }
 
-func addColumns(b *artifacts.Builder, prefix string, names []string, m *mat.Dense) {
+func addColumns(b *arrowtab.Builder, prefix string, names []string, m *mat.Dense) {
 	r, _ := m.Dims()
 	for j, name := range names {
 		col := make([]float64, r)
@@ -76,19 +76,19 @@ func addColumns(b *artifacts.Builder, prefix string, names []string, m *mat.Dens
 
 // FromRecord reads a dataset artifact written by Dataset.Record.
 func FromRecord(rec arrow.Record) (*Dataset, error) {
-	kind, ok := artifacts.Meta(rec, artifacts.MetaKind)
+	kind, ok := arrowtab.Meta(rec, arrowtab.MetaKind)
 	if !ok || !strings.HasPrefix(kind, KindPrefix) {
-		return nil, fmt.Errorf("record kind %q is not a dataset: %w", kind, artifacts.ErrSchema)
+		return nil, fmt.Errorf("record kind %q is not a dataset: %w", kind, arrowtab.ErrSchema)
 	}
 	d := &Dataset{Name: strings.TrimPrefix(kind, KindPrefix)}
 	if err := d.readMeta(rec.Schema().Metadata()); err != nil {
 		return nil, err
 	}
 	var err error
-	if d.RowID, err = artifacts.Strings(rec, ColRowID); err != nil {
+	if d.RowID, err = arrowtab.Strings(rec, ColRowID); err != nil {
 		return nil, err
 	}
-	splits, err := artifacts.Strings(rec, ColSplit)
+	splits, err := arrowtab.Strings(rec, ColSplit)
 	if err != nil {
 		return nil, err
 	}
@@ -108,16 +108,16 @@ func FromRecord(rec arrow.Record) (*Dataset, error) {
 			ycols = append(ycols, f.Name)
 			d.YNames = append(d.YNames, strings.TrimPrefix(f.Name, YPrefix))
 		case f.Name != ColRowID && f.Name != ColSplit:
-			return nil, fmt.Errorf("dataset %s: unexpected column %q: %w", d.Name, f.Name, artifacts.ErrSchema)
+			return nil, fmt.Errorf("dataset %s: unexpected column %q: %w", d.Name, f.Name, arrowtab.ErrSchema)
 		}
 	}
 	if len(xcols) == 0 || len(ycols) == 0 {
-		return nil, fmt.Errorf("dataset %s: %d feature and %d target columns: %w", d.Name, len(xcols), len(ycols), artifacts.ErrSchema)
+		return nil, fmt.Errorf("dataset %s: %d feature and %d target columns: %w", d.Name, len(xcols), len(ycols), arrowtab.ErrSchema)
 	}
-	if d.X, err = artifacts.RecordDense(rec, xcols...); err != nil {
+	if d.X, err = arrowtab.RecordDense(rec, xcols...); err != nil {
 		return nil, err
 	}
-	if d.Y, err = artifacts.RecordDense(rec, ycols...); err != nil {
+	if d.Y, err = arrowtab.RecordDense(rec, ycols...); err != nil {
 		return nil, err
 	}
 	return d, nil
@@ -128,10 +128,10 @@ func (d *Dataset) readMeta(md arrow.Metadata) error {
 	d.Meta = map[string]string{}
 	for i, k := range md.Keys() {
 		switch k {
-		case artifacts.MetaKind:
+		case arrowtab.MetaKind:
 		case MetaWarnings:
 			if err := json.Unmarshal([]byte(md.Values()[i]), &d.Warnings); err != nil {
-				return fmt.Errorf("dataset %s: warnings: %v: %w", d.Name, err, artifacts.ErrSchema)
+				return fmt.Errorf("dataset %s: warnings: %v: %w", d.Name, err, arrowtab.ErrSchema)
 			}
 		default:
 			d.Meta[k] = md.Values()[i]

@@ -11,7 +11,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
-	"github.com/diffusion-dfl/pipe/artifacts"
+	"github.com/diffusion-dfl/pipe/arrowtab"
 )
 
 // roundTrip writes d as Arrow IPC bytes and reads it back.
@@ -22,11 +22,11 @@ func roundTrip(t *testing.T, d *Dataset) (*Dataset, []byte) {
 		t.Fatal(err)
 	}
 	defer rec.Release()
-	b, err := artifacts.Marshal(rec)
+	b, err := arrowtab.Marshal(rec)
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec2, err := artifacts.Unmarshal(b)
+	rec2, err := arrowtab.Unmarshal(b)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +83,7 @@ func TestRecordRoundTrip(t *testing.T) {
 			t.Errorf("%s: second write gives other bytes", d.Name)
 		}
 		rec, _ := d.Record()
-		if kind, _ := artifacts.Meta(rec, artifacts.MetaKind); kind != "dataset."+d.Name {
+		if kind, _ := arrowtab.Meta(rec, arrowtab.MetaKind); kind != "dataset."+d.Name {
 			t.Errorf("kind %q", kind)
 		}
 		rec.Release()
@@ -95,16 +95,16 @@ func TestRecordErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d.Meta[artifacts.MetaKind] = "x"
-	if _, err := d.Record(); !errors.Is(err, artifacts.ErrSchema) {
+	d.Meta[arrowtab.MetaKind] = "x"
+	if _, err := d.Record(); !errors.Is(err, arrowtab.ErrSchema) {
 		t.Errorf("reserved meta key: err = %v", err)
 	}
-	rec, err := artifacts.NewBuilder().Float64("c", []float64{1}).Record(map[string]string{artifacts.MetaKind: "model.params"})
+	rec, err := arrowtab.NewBuilder().Float64("c", []float64{1}).Record(map[string]string{arrowtab.MetaKind: "model.params"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer rec.Release()
-	if _, err := FromRecord(rec); !errors.Is(err, artifacts.ErrSchema) {
+	if _, err := FromRecord(rec); !errors.Is(err, arrowtab.ErrSchema) {
 		t.Errorf("not a dataset: err = %v", err)
 	}
 }

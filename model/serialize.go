@@ -7,7 +7,7 @@ import (
 
 	"github.com/apache/arrow/go/v17/arrow"
 
-	"github.com/diffusion-dfl/pipe/artifacts"
+	"github.com/diffusion-dfl/pipe/arrowtab"
 	"github.com/diffusion-dfl/pipe/model/nn"
 )
 
@@ -57,7 +57,7 @@ func DiffusionFromRecord(rec arrow.Record) (*Diffusion, error) {
 		return nil, err
 	}
 	sched := DefaultSchedule()
-	if raw, ok := artifacts.Meta(rec, MetaSchedule); ok {
+	if raw, ok := arrowtab.Meta(rec, MetaSchedule); ok {
 		var cfg ScheduleConfig
 		if err := json.Unmarshal([]byte(raw), &cfg); err != nil {
 			return nil, fmt.Errorf("%w: %s: %v", ErrFormat, MetaSchedule, err)
@@ -128,10 +128,10 @@ func archRecord(ps []*nn.Param, arch string, cfg any) (arrow.Record, error) {
 // builds the model with build and loads the parameters.
 func fromRecord[M any](rec arrow.Record, arch string, cfg any, build func() (M, []*nn.Param, error)) (M, error) {
 	var zero M
-	if got, _ := artifacts.Meta(rec, nn.MetaArch); got != arch {
+	if got, _ := arrowtab.Meta(rec, nn.MetaArch); got != arch {
 		return zero, fmt.Errorf("%w: architecture %q, want %q", ErrFormat, got, arch)
 	}
-	raw, ok := artifacts.Meta(rec, nn.MetaConfig)
+	raw, ok := arrowtab.Meta(rec, nn.MetaConfig)
 	if !ok {
 		return zero, fmt.Errorf("%w: %s record has no %s metadata", ErrFormat, arch, nn.MetaConfig)
 	}

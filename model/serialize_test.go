@@ -7,7 +7,7 @@ import (
 
 	"github.com/apache/arrow/go/v17/arrow"
 
-	"github.com/diffusion-dfl/pipe/artifacts"
+	"github.com/diffusion-dfl/pipe/arrowtab"
 	"github.com/diffusion-dfl/pipe/model/nn"
 )
 
@@ -20,11 +20,11 @@ func roundTrip(t *testing.T, record func() (arrow.Record, error)) ([]byte, arrow
 		t.Fatal(err)
 	}
 	defer rec.Release()
-	b, err := artifacts.Marshal(rec)
+	b, err := arrowtab.Marshal(rec)
 	if err != nil {
 		t.Fatal(err)
 	}
-	back, err := artifacts.Unmarshal(b)
+	back, err := arrowtab.Unmarshal(b)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,7 +38,7 @@ func sameBytes(t *testing.T, what string, want []byte, record func() (arrow.Reco
 		t.Fatal(err)
 	}
 	defer rec.Release()
-	b, err := artifacts.Marshal(rec)
+	b, err := arrowtab.Marshal(rec)
 	if err != nil {
 		t.Fatal(err)
 	}

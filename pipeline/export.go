@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/diffusion-dfl/pipe/arrowtab"
 	"github.com/diffusion-dfl/pipe/artifacts"
 )
 
@@ -42,7 +43,7 @@ func (e *Engine) writeExports(ctx context.Context, r *Report) ([]ExportResult, b
 		} else if err != nil {
 			return out, false, fmt.Errorf("export %s: %w", ex.From, err)
 		}
-		data, err := Render(b, ex.Format)
+		data, err := arrowtab.Render(b, ex.Format)
 		if err != nil {
 			return out, false, fmt.Errorf("%s:%d: export %s to %s: %w", e.cfg.File.Path, ex.Line, ex.From, ex.To, err)
 		}

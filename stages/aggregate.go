@@ -10,7 +10,7 @@ import (
 
 	"github.com/apache/arrow/go/v17/arrow"
 
-	"github.com/diffusion-dfl/pipe/artifacts"
+	"github.com/diffusion-dfl/pipe/arrowtab"
 	"github.com/diffusion-dfl/pipe/pipeline"
 )
 
@@ -247,7 +247,7 @@ func summaryRecord(rows []summaryRow, level float64) (arrow.Record, error) {
 	for i, r := range rows {
 		nSeeds[i], m[i], mean[i], std[i] = int64(r.nSeeds), r.m, r.mean, r.std
 	}
-	return artifacts.NewBuilder().
+	return arrowtab.NewBuilder().
 		String("task", str(func(r summaryRow) string { return r.task })).
 		String("dataset", str(func(r summaryRow) string { return r.dataset })).
 		String("method", str(func(r summaryRow) string { return r.method })).
@@ -268,5 +268,5 @@ func summaryRecord(rows []summaryRow, level float64) (arrow.Record, error) {
 		Float64("ci_high", flt(func(r summaryRow) float64 { return r.ciHigh })).
 		String("best_epochs", str(func(r summaryRow) string { return r.bestEpochs })).
 		String("start_model", str(func(r summaryRow) string { return strconv.FormatBool(r.startModel) })).
-		Record(map[string]string{artifacts.MetaKind: "summary", metaCILevel: strconv.FormatFloat(level, 'g', -1, 64)})
+		Record(map[string]string{arrowtab.MetaKind: "summary", metaCILevel: strconv.FormatFloat(level, 'g', -1, 64)})
 }

@@ -7,7 +7,7 @@ import (
 
 	"github.com/apache/arrow/go/v17/arrow"
 
-	"github.com/diffusion-dfl/pipe/artifacts"
+	"github.com/diffusion-dfl/pipe/arrowtab"
 	"github.com/diffusion-dfl/pipe/pipeline"
 )
 
@@ -24,7 +24,7 @@ type fakeEval struct {
 
 // fakeRunMeta is the metadata of a fake run's metrics or units record.
 func fakeRunMeta(kind string, e fakeEval) map[string]string {
-	md := map[string]string{artifacts.MetaKind: kind, "task": e.task, "dataset": e.dataset, "method": e.method, "seed": fmt.Sprint(e.seed)}
+	md := map[string]string{arrowtab.MetaKind: kind, "task": e.task, "dataset": e.dataset, "method": e.method, "seed": fmt.Sprint(e.seed)}
 	if e.modelDataset != "" {
 		md[MetaModelDataset] = e.modelDataset
 	}
@@ -44,7 +44,7 @@ func fakeMetricsRecord(t testing.TB, e fakeEval) arrow.Record {
 	if e.task == "power" {
 		hourSum = []float64{24 * e.rmse, 24 * e.rmse}
 	}
-	rec, err := artifacts.NewBuilder().
+	rec, err := arrowtab.NewBuilder().
 		String("split", []string{"hold", "test"}).
 		Float64("task_loss", loss).
 		Float64("return_pct", ret).
@@ -70,14 +70,14 @@ type fakeStats struct {
 
 func fakeStatsRecord(t testing.TB, s fakeStats) arrow.Record {
 	t.Helper()
-	rec, err := artifacts.NewBuilder().
+	rec, err := arrowtab.NewBuilder().
 		Float64("sec_per_step_mean", []float64{s.secPerStep}).
 		Float64("sec_per_step_median", []float64{s.secPerStep * 0.9}).
 		Float64("peak_heap_bytes", []float64{s.heap}).
 		Float64("estimator_bytes", []float64{s.est}).
 		Int64("steps", []int64{200}).
 		Int64("best_epoch", []int64{bestEpochOf(s)}).
-		Record(map[string]string{artifacts.MetaKind: "stats", "task": s.task, "dataset": s.dataset,
+		Record(map[string]string{arrowtab.MetaKind: "stats", "task": s.task, "dataset": s.dataset,
 			"method": s.method, "seed": fmt.Sprint(s.seed), "estimator": s.estimator, "timesteps": s.timesteps,
 			"K": s.k, "steps_S": s.s})
 	if err != nil {
@@ -126,7 +126,7 @@ func fakeUnitsRecord(t testing.TB, e fakeEval) arrow.Record {
 			}
 		}
 	}
-	rec, err := artifacts.NewBuilder().String("split", splits).Int64("unit", idx).
+	rec, err := arrowtab.NewBuilder().String("split", splits).Int64("unit", idx).
 		Float64("task_loss", loss).Float64("return_pct", ret).
 		Record(fakeRunMeta("units", e))
 	if err != nil {

@@ -9,7 +9,7 @@ import (
 
 	"github.com/apache/arrow/go/v17/arrow"
 
-	"github.com/diffusion-dfl/pipe/artifacts"
+	"github.com/diffusion-dfl/pipe/arrowtab"
 )
 
 // Errors of the aggregate kind. Both name the offending stages.
@@ -121,13 +121,13 @@ func readRunID(stage string, rec arrow.Record) (aggRunID, error) {
 		key string
 		dst *string
 	}{{"task", &id.task}, {"dataset", &id.dataset}, {"method", &id.method}} {
-		v, ok := artifacts.Meta(rec, f.key)
+		v, ok := arrowtab.Meta(rec, f.key)
 		if !ok || v == "" {
 			missing = append(missing, f.key)
 		}
 		*f.dst = v
 	}
-	seed, ok := artifacts.Meta(rec, "seed")
+	seed, ok := arrowtab.Meta(rec, "seed")
 	if !ok || seed == "" {
 		missing = append(missing, "seed")
 	}
@@ -139,7 +139,7 @@ func readRunID(stage string, rec arrow.Record) (aggRunID, error) {
 		return id, fmt.Errorf("%w: stage %s: seed metadata %q is not an integer", ErrAggregateInput, stage, seed)
 	}
 	id.seed = s
-	id.modelDataset, _ = artifacts.Meta(rec, MetaModelDataset)
+	id.modelDataset, _ = arrowtab.Meta(rec, MetaModelDataset)
 	return id, nil
 }
 
@@ -150,16 +150,16 @@ func readMetrics(stage string, rec arrow.Record) (aggRun, error) {
 	if err != nil {
 		return aggRun{}, err
 	}
-	if kind, _ := artifacts.Meta(rec, artifacts.MetaKind); kind != "metrics" {
+	if kind, _ := arrowtab.Meta(rec, arrowtab.MetaKind); kind != "metrics" {
 		return aggRun{}, fmt.Errorf("%w: stage %s: %s is %q, want \"metrics\" (wire the metrics output of an evaluate or hindsight stage)",
-			ErrAggregateInput, stage, artifacts.MetaKind, kind)
+			ErrAggregateInput, stage, arrowtab.MetaKind, kind)
 	}
 	rv := aggRun{aggRunID: id, values: map[string]map[string]float64{}, m: map[string]int64{}}
-	splits, err := artifacts.Strings(rec, "split")
+	splits, err := arrowtab.Strings(rec, "split")
 	if err != nil {
 		return rv, fmt.Errorf("%w: stage %s: %w", ErrAggregateInput, stage, err)
 	}
-	ms, err := artifacts.Int64s(rec, "m")
+	ms, err := arrowtab.Int64s(rec, "m")
 	if err != nil {
 		return rv, fmt.Errorf("%w: stage %s: %w", ErrAggregateInput, stage, err)
 	}
@@ -167,7 +167,7 @@ func readMetrics(stage string, rec arrow.Record) (aggRun, error) {
 	if err != nil {
 		return rv, fmt.Errorf("%w: stage %s: %w", ErrAggregateInput, stage, err)
 	}
-	draws, _ := artifacts.Int64s(rec, ColDraws) // absent in single-draw records
+	draws, _ := arrowtab.Int64s(rec, ColDraws) // absent in single-draw records
 	rv.mcSE, rv.draws = map[string]map[string]float64{}, map[string]int64{}
 	for i, split := range splits {
 		if _, dup := rv.values[split]; dup {
@@ -196,7 +196,7 @@ func metricsColumns(rec arrow.Record) (cols, seCols map[string][]float64, err er
 		if i >= requiredEvalMetrics && len(rec.Schema().FieldIndices(name)) == 0 {
 			continue
 		}
-		if cols[name], err = artifacts.Float64s(rec, name); err != nil {
+		if cols[name], err = arrowtab.Float64s(rec, name); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -204,7 +204,7 @@ func metricsColumns(rec arrow.Record) (cols, seCols map[string][]float64, err er
 		if len(rec.Schema().FieldIndices(name+mcSESuffix)) == 0 {
 			continue
 		}
-		if seCols[name], err = artifacts.Float64s(rec, name+mcSESuffix); err != nil {
+		if seCols[name], err = arrowtab.Float64s(rec, name+mcSESuffix); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -232,7 +232,7 @@ func readStats(stage string, rec arrow.Record) (aggRun, error) {
 			vals[name] = v
 		}
 	}
-	meta := func(key string) string { v, _ := artifacts.Meta(rec, key); return v }
+	meta := func(key string) string { v, _ := arrowtab.Meta(rec, key); return v }
 	return aggRun{
 		aggRunID: id,
 		values:   map[string]map[string]float64{statsSplit: vals},
@@ -247,17 +247,17 @@ var errNoColumn = errors.New("no such column")
 func statsValue(rec arrow.Record, name string) (float64, error) {
 	idx := rec.Schema().FieldIndices(name)
 	if len(idx) == 0 {
-		return 0, fmt.Errorf("%w: column %q: %w", artifacts.ErrSchema, name, errNoColumn)
+		return 0, fmt.Errorf("%w: column %q: %w", arrowtab.ErrSchema, name, errNoColumn)
 	}
 	switch rec.Column(idx[0]).DataType().ID() {
 	case arrow.INT64:
-		v, err := artifacts.Int64s(rec, name)
+		v, err := arrowtab.Int64s(rec, name)
 		if err != nil {
 			return 0, err
 		}
 		return float64(v[0]), nil
 	default:
-		v, err := artifacts.Float64s(rec, name)
+		v, err := arrowtab.Float64s(rec, name)
 		if err != nil {
 			return 0, err
 		}

@@ -10,7 +10,7 @@ import (
 
 	"github.com/apache/arrow/go/v17/arrow"
 
-	"github.com/diffusion-dfl/pipe/artifacts"
+	"github.com/diffusion-dfl/pipe/arrowtab"
 )
 
 // TestBootstrapReproducible: the same key and seed give the same interval
@@ -134,9 +134,9 @@ func TestAggregatePairedAndPerSeed(t *testing.T) {
 		t.Errorf("%d paired rows, want 1 (baselines and references are not compared)", len(paired))
 	}
 	ps := out["per_seed"]
-	methods, _ := artifacts.Strings(ps, "method")
-	metrics, _ := artifacts.Strings(ps, "metric")
-	splits, _ := artifacts.Strings(ps, "split")
+	methods, _ := arrowtab.Strings(ps, "method")
+	metrics, _ := arrowtab.Strings(ps, "metric")
+	splits, _ := arrowtab.Strings(ps, "split")
 	best, _ := nullableFloats(ps, "best_epoch")
 	seeds, _ := nullableFloats(ps, "seed")
 	value, _ := nullableFloats(ps, "value")

@@ -7,7 +7,7 @@ import (
 
 	"github.com/apache/arrow/go/v17/arrow"
 
-	"github.com/diffusion-dfl/pipe/artifacts"
+	"github.com/diffusion-dfl/pipe/arrowtab"
 )
 
 // perSeedRow is one row of the per-seed long table: one run's value of one
@@ -95,7 +95,7 @@ func perSeedRecord(rows []perSeedRow) arrow.Record {
 	t.ints("m", count(func(r perSeedRow) int64 { return r.m }))
 	t.ints("draws", count(func(r perSeedRow) int64 { return r.draws }))
 	t.strings("stage", str(func(r perSeedRow) string { return r.stage }))
-	return t.record(map[string]string{artifacts.MetaKind: "per_seed", "rows": strconv.Itoa(n)})
+	return t.record(map[string]string{arrowtab.MetaKind: "per_seed", "rows": strconv.Itoa(n)})
 }
 
 // pairedRecord writes the paired comparisons: task, dataset, method,
@@ -119,5 +119,5 @@ func pairedRecord(rows []pairedRow) arrow.Record {
 	t.floats("ci_low", num(func(r pairedRow) float64 { return r.ciLow }))
 	t.floats("ci_high", num(func(r pairedRow) float64 { return r.ciHigh }))
 	t.strings("verdict", str(func(r pairedRow) string { return r.verdict }))
-	return t.record(map[string]string{artifacts.MetaKind: "paired"})
+	return t.record(map[string]string{arrowtab.MetaKind: "paired"})
 }

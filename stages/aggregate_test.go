@@ -13,7 +13,7 @@ import (
 	"github.com/apache/arrow/go/v17/arrow"
 	"gonum.org/v1/gonum/stat"
 
-	"github.com/diffusion-dfl/pipe/artifacts"
+	"github.com/diffusion-dfl/pipe/arrowtab"
 	"github.com/diffusion-dfl/pipe/pipeline"
 )
 
@@ -231,8 +231,8 @@ func TestAggregateErrors(t *testing.T) {
 func TestAggregateRejectsBadRecords(t *testing.T) {
 	good := fakePowerEval("eval-a", "diffusion-sf", 0, 16, 3)
 	noSeed := func(t testing.TB) arrow.Record {
-		rec, err := artifacts.NewBuilder().String("split", []string{"test"}).
-			Record(map[string]string{artifacts.MetaKind: "metrics", "task": "power", "dataset": "power", "method": "x"})
+		rec, err := arrowtab.NewBuilder().String("split", []string{"test"}).
+			Record(map[string]string{arrowtab.MetaKind: "metrics", "task": "power", "dataset": "power", "method": "x"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -243,8 +243,8 @@ func TestAggregateRejectsBadRecords(t *testing.T) {
 		return rec
 	}
 	noColumn := func(t testing.TB) arrow.Record {
-		rec, err := artifacts.NewBuilder().String("split", []string{"test"}).Int64("m", []int64{16}).
-			Record(map[string]string{artifacts.MetaKind: "metrics", "task": "power", "dataset": "power", "method": "x", "seed": "0"})
+		rec, err := arrowtab.NewBuilder().String("split", []string{"test"}).Int64("m", []int64{16}).
+			Record(map[string]string{arrowtab.MetaKind: "metrics", "task": "power", "dataset": "power", "method": "x", "seed": "0"})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -6,7 +6,7 @@ import (
 
 	"github.com/apache/arrow/go/v17/arrow"
 
-	"github.com/diffusion-dfl/pipe/artifacts"
+	"github.com/diffusion-dfl/pipe/arrowtab"
 )
 
 // readUnits reads the units fan-in (one record per evaluation, see
@@ -63,21 +63,21 @@ func readUnitsRecord(stage string, rec arrow.Record) (aggRunID, map[string]map[s
 	if err != nil {
 		return id, nil, err
 	}
-	if kind, _ := artifacts.Meta(rec, artifacts.MetaKind); kind != KindUnits {
+	if kind, _ := arrowtab.Meta(rec, arrowtab.MetaKind); kind != KindUnits {
 		return id, nil, fmt.Errorf("%w: stage %s: %s is %q, want %q (wire the units output of an evaluate or hindsight stage)",
-			ErrAggregateInput, stage, artifacts.MetaKind, kind, KindUnits)
+			ErrAggregateInput, stage, arrowtab.MetaKind, kind, KindUnits)
 	}
-	splits, err := artifacts.Strings(rec, ColSplit)
+	splits, err := arrowtab.Strings(rec, ColSplit)
 	if err != nil {
 		return id, nil, fmt.Errorf("%w: stage %s: %w", ErrAggregateInput, stage, err)
 	}
-	idx, err := artifacts.Int64s(rec, ColUnit)
+	idx, err := arrowtab.Int64s(rec, ColUnit)
 	if err != nil {
 		return id, nil, fmt.Errorf("%w: stage %s: %w", ErrAggregateInput, stage, err)
 	}
 	out := map[string]map[string][]float64{}
 	for _, metric := range mcMetrics() {
-		col, err := artifacts.Float64s(rec, metric)
+		col, err := arrowtab.Float64s(rec, metric)
 		if err != nil {
 			return id, nil, fmt.Errorf("%w: stage %s: %w", ErrAggregateInput, stage, err)
 		}

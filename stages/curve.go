@@ -5,7 +5,7 @@ import (
 
 	"github.com/apache/arrow/go/v17/arrow"
 
-	"github.com/diffusion-dfl/pipe/artifacts"
+	"github.com/diffusion-dfl/pipe/arrowtab"
 )
 
 // Curve columns. Every curve has an int64 "epoch" column and float64 columns;
@@ -45,13 +45,13 @@ func (c *curve) add(epoch int, vals ...float64) {
 
 // record builds the curve artifact with the run's metadata.
 func (c *curve) record(meta map[string]string) (arrow.Record, error) {
-	md := map[string]string{artifacts.MetaKind: KindCurve}
+	md := map[string]string{arrowtab.MetaKind: KindCurve}
 	for k, v := range meta {
 		if k != MetaTrainedBy {
 			md[k] = v
 		}
 	}
-	b := artifacts.NewBuilder().Int64(ColEpoch, c.epochs)
+	b := arrowtab.NewBuilder().Int64(ColEpoch, c.epochs)
 	for i, name := range c.cols {
 		b.Float64(name, c.vals[i])
 	}

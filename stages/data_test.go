@@ -6,7 +6,7 @@ import (
 
 	"github.com/apache/arrow/go/v17/arrow"
 
-	"github.com/diffusion-dfl/pipe/artifacts"
+	"github.com/diffusion-dfl/pipe/arrowtab"
 	"github.com/diffusion-dfl/pipe/datasets"
 )
 
@@ -102,7 +102,7 @@ func TestDataPowerLogsWarnings(t *testing.T) {
 	if !rep.has("data warning: ") || !rep.has("temperature") {
 		t.Errorf("the corrupt temperature column is not in the log: %v", rep.lines)
 	}
-	if kind, _ := artifacts.Meta(out["table"], artifacts.MetaKind); kind != "dataset.power" {
+	if kind, _ := arrowtab.Meta(out["table"], arrowtab.MetaKind); kind != "dataset.power" {
 		t.Errorf("kind %q", kind)
 	}
 }

@@ -9,7 +9,7 @@ import (
 
 	"github.com/apache/arrow/go/v17/arrow"
 
-	"github.com/diffusion-dfl/pipe/artifacts"
+	"github.com/diffusion-dfl/pipe/arrowtab"
 	"github.com/diffusion-dfl/pipe/datasets"
 	"github.com/diffusion-dfl/pipe/model/nn"
 	"github.com/diffusion-dfl/pipe/pipeline"
@@ -44,7 +44,7 @@ func dflParams(extra map[string]any) map[string]any {
 // (the only nondeterministic values) zeroed.
 func withoutTiming(t testing.TB, rec arrow.Record) []byte {
 	t.Helper()
-	b := artifacts.NewBuilder()
+	b := arrowtab.NewBuilder()
 	for i, f := range rec.Schema().Fields() {
 		switch f.Name {
 		case ColSeconds, ColSecPerStepMean, ColSecPerStepMedian, ColPeakHeapBytes:
@@ -52,13 +52,13 @@ func withoutTiming(t testing.TB, rec arrow.Record) []byte {
 		default:
 			switch f.Type.ID() {
 			case arrow.INT64:
-				v, _ := artifacts.Int64s(rec, f.Name)
+				v, _ := arrowtab.Int64s(rec, f.Name)
 				b.Int64(f.Name, v)
 			case arrow.STRING:
-				v, _ := artifacts.Strings(rec, f.Name)
+				v, _ := arrowtab.Strings(rec, f.Name)
 				b.String(f.Name, v)
 			default:
-				v, _ := artifacts.Float64s(rec, rec.ColumnName(i))
+				v, _ := arrowtab.Float64s(rec, rec.ColumnName(i))
 				b.Float64(f.Name, v)
 			}
 		}
@@ -96,11 +96,11 @@ func TestDFLDiffusionOutputs(t *testing.T) {
 				want[MetaTimesteps], want[MetaK] = c.timesteps, "2"
 			}
 			for k, v := range want {
-				if got, _ := artifacts.Meta(stats, k); got != v {
+				if got, _ := arrowtab.Meta(stats, k); got != v {
 					t.Errorf("stats metadata %s = %q, want %q", k, got, v)
 				}
 			}
-			if eb, _ := artifacts.Float64s(stats, ColEstimatorBytes); !(eb[0] > 0) {
+			if eb, _ := arrowtab.Float64s(stats, ColEstimatorBytes); !(eb[0] > 0) {
 				t.Errorf("estimator bytes %v", eb)
 			}
 			if _, err := loadPredictor(roundTrip(t, out["model"])); err != nil {
@@ -117,8 +117,8 @@ func TestDFLDiffusionOutputs(t *testing.T) {
 func checkDFLOutputs(t *testing.T, out pipeline.Outputs, rep *logReporter, epochs, stepsPerEpoch int) {
 	t.Helper()
 	cv := out["curve"]
-	ep, _ := artifacts.Int64s(cv, ColEpoch)
-	hold, _ := artifacts.Float64s(cv, ColHoldTaskLoss)
+	ep, _ := arrowtab.Int64s(cv, ColEpoch)
+	hold, _ := arrowtab.Float64s(cv, ColHoldTaskLoss)
 	if len(ep) != epochs+1 || ep[0] != 0 {
 		t.Fatalf("curve epochs %v", ep)
 	}
@@ -128,8 +128,8 @@ func checkDFLOutputs(t *testing.T, out pipeline.Outputs, rep *logReporter, epoch
 			best = i
 		}
 	}
-	be, _ := artifacts.Int64s(out["stats"], ColBestEpoch)
-	steps, _ := artifacts.Int64s(out["stats"], ColSteps)
+	be, _ := arrowtab.Int64s(out["stats"], ColBestEpoch)
+	steps, _ := arrowtab.Int64s(out["stats"], ColSteps)
 	if int(be[0]) != best || int(steps[0]) != epochs*stepsPerEpoch {
 		t.Errorf("best epoch %d and %d steps; the curve's best hold loss is at epoch %d, want %d steps", be[0], steps[0], best, epochs*stepsPerEpoch)
 	}
@@ -140,7 +140,7 @@ func checkDFLOutputs(t *testing.T, out pipeline.Outputs, rep *logReporter, epoch
 		t.Errorf("log lacks epoch, selection or BLAS lines: %v", rep.lines)
 	}
 	for _, k := range []string{MetaTask, MetaDataset, MetaSeed, MetaMethod, MetaStageKind, MetaTrainedBy} {
-		if v, ok := artifacts.Meta(out["model"], k); !ok || v == "" {
+		if v, ok := arrowtab.Meta(out["model"], k); !ok || v == "" {
 			t.Errorf("model metadata %s missing", k)
 		}
 	}
@@ -190,7 +190,7 @@ func TestPatienceAndCommonRandomNumbers(t *testing.T) {
 	fx := newTinyDFL(t)
 	out, rep := runKind(t, dflDiffusionKind, dflParams(map[string]any{"lr": 0, "epochs": 6, "patience": 2}),
 		map[string]arrow.Record{"data": fx.data, "model": fx.diffusion}, "")
-	hold, _ := artifacts.Float64s(out["curve"], ColHoldTaskLoss)
+	hold, _ := arrowtab.Float64s(out["curve"], ColHoldTaskLoss)
 	if len(hold) != 3 {
 		t.Fatalf("%d curve rows, want epoch 0 and 2 epochs before patience stops", len(hold))
 	}
@@ -199,7 +199,7 @@ func TestPatienceAndCommonRandomNumbers(t *testing.T) {
 			t.Errorf("hold losses %v differ although the model did not change", hold)
 		}
 	}
-	if be, _ := artifacts.Int64s(out["stats"], ColBestEpoch); be[0] != 0 {
+	if be, _ := arrowtab.Int64s(out["stats"], ColBestEpoch); be[0] != 0 {
 		t.Errorf("best epoch %d, want 0", be[0])
 	}
 	if !rep.has("stopping") {
@@ -229,22 +229,22 @@ func TestDFLBaselinesAndPolicy(t *testing.T) {
 		}
 		out, rep := runKind(t, c.kind, p, map[string]arrow.Record{"data": fx.data, "model": c.model}, "")
 		checkDFLOutputs(t, out, rep, 2, 2)
-		if est, _ := artifacts.Meta(out["stats"], MetaEstimator); est != c.est {
+		if est, _ := arrowtab.Meta(out["stats"], MetaEstimator); est != c.est {
 			t.Errorf("%s: estimator %q, want %q", c.kind.Name, est, c.est)
 		}
 	}
 	out, rep := runKind(t, policyKind, map[string]any{"hidden": 8, "layers": 1, "epochs": 4, "project": true, "lr": 1e-2},
 		map[string]arrow.Record{"data": fx.data}, "")
-	if pr, _ := artifacts.Meta(out["model"], MetaProject); pr != metaTrue {
+	if pr, _ := arrowtab.Meta(out["model"], MetaProject); pr != metaTrue {
 		t.Errorf("policy metadata %s = %q", MetaProject, pr)
 	}
-	hold, _ := artifacts.Float64s(out["curve"], ColHoldTaskLoss)
+	hold, _ := arrowtab.Float64s(out["curve"], ColHoldTaskLoss)
 	if len(hold) != 5 || !rep.has("selected epoch") {
 		t.Errorf("policy curve %v, log %v", hold, rep.lines)
 	}
 	all, _ := runKind(t, policyKind, map[string]any{"hidden": 8, "layers": 1, "epochs": 2, "train_on": TrainOnTrainHold},
 		map[string]arrow.Record{"data": fx.data}, "")
-	if hold, _ := artifacts.Float64s(all["curve"], ColHoldTaskLoss); len(hold) != 2 || !math.IsNaN(hold[0]) {
+	if hold, _ := arrowtab.Float64s(all["curve"], ColHoldTaskLoss); len(hold) != 2 || !math.IsNaN(hold[0]) {
 		t.Errorf("train_hold policy curve %v, want 2 epochs and no hold losses", hold)
 	}
 }

@@ -10,7 +10,7 @@ import (
 
 	"github.com/apache/arrow/go/v17/arrow"
 
-	"github.com/diffusion-dfl/pipe/artifacts"
+	"github.com/diffusion-dfl/pipe/arrowtab"
 	"github.com/diffusion-dfl/pipe/datasets"
 	"github.com/diffusion-dfl/pipe/model"
 	"github.com/diffusion-dfl/pipe/model/nn"
@@ -114,7 +114,7 @@ func runGradientDiagnostic(ctx context.Context, in pipeline.Inputs, p pipeline.P
 	if err != nil {
 		return nil, err
 	}
-	meta := map[string]string{artifacts.MetaKind: KindGradientCosine, MetaTask: t.name, MetaDataset: resultLabel(t, p),
+	meta := map[string]string{arrowtab.MetaKind: KindGradientCosine, MetaTask: t.name, MetaDataset: resultLabel(t, p),
 		MetaSeed: strconv.Itoa(p.Int("seed")), MetaStageKind: "gradient-diagnostic"}
 	rec, err := cosineRecord(rows, meta)
 	if err != nil {
@@ -275,7 +275,7 @@ func cosineRecord(rows []cosineRow, meta map[string]string) (arrow.Record, error
 	for i, r := range rows {
 		ks[i] = int64(r.k)
 	}
-	return artifacts.NewBuilder().
+	return arrowtab.NewBuilder().
 		String("sampler", str(func(r cosineRow) string { return r.sampler })).
 		Float64("eta", num(func(r cosineRow) float64 { return r.eta })).
 		Int64("K", ks).

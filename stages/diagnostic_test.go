@@ -8,7 +8,7 @@ import (
 
 	"github.com/apache/arrow/go/v17/arrow"
 
-	"github.com/diffusion-dfl/pipe/artifacts"
+	"github.com/diffusion-dfl/pipe/arrowtab"
 )
 
 func TestCosine(t *testing.T) {
@@ -65,7 +65,7 @@ func TestGradientDiagnosticDiffusion(t *testing.T) {
 		t.Fatalf("%d rows, want 16; log %v", rec.NumRows(), rep.lines)
 	}
 	for _, col := range []string{"cos_rp", "cos_rp_pair", "split_half"} {
-		v, err := artifacts.Float64s(rec, col)
+		v, err := arrowtab.Float64s(rec, col)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -75,7 +75,7 @@ func TestGradientDiagnosticDiffusion(t *testing.T) {
 			}
 		}
 	}
-	sh, _ := artifacts.Float64s(rec, "split_half")
+	sh, _ := arrowtab.Float64s(rec, "split_half")
 	if sh[0] >= 1-1e-9 {
 		t.Errorf("split-half %g: two SF replicates were identical", sh[0])
 	}
@@ -97,8 +97,8 @@ func TestGradientDiagnosticGaussian(t *testing.T) {
 	fx := newTinyDFL(t)
 	p := map[string]any{"contexts": 64, "samples": 2048, "seed": 1}
 	out, _ := runKind(t, gradientDiagnosticKind, p, map[string]arrow.Record{"data": fx.data, "model": fx.gaussian}, "")
-	cos, _ := artifacts.Float64s(out["cosines"], "cos_rp")
-	w, _ := artifacts.Strings(out["cosines"], "weights")
+	cos, _ := arrowtab.Float64s(out["cosines"], "cos_rp")
+	w, _ := arrowtab.Strings(out["cosines"], "weights")
 	for i, c := range cos {
 		if c < 0.9 {
 			t.Errorf("Gaussian %s weights: cos(SF, RP) = %.3f, want ≥ 0.9", w[i], c)
@@ -118,7 +118,7 @@ func TestTrainEta(t *testing.T) {
 	same, _ := runKind(t, dflDiffusionKind, dflParams(map[string]any{"epochs": 1, "patience": 0, "train_eta": 0}), in, "")
 	other, _ := runKind(t, dflDiffusionKind, dflParams(map[string]any{"epochs": 1, "patience": 0, "train_eta": 1}), in, "")
 	curve := func(out map[string]arrow.Record) []float64 {
-		v, err := artifacts.Float64s(out["curve"], ColTrainTaskLoss)
+		v, err := arrowtab.Float64s(out["curve"], ColTrainTaskLoss)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -7,7 +7,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
-	"github.com/diffusion-dfl/pipe/artifacts"
+	"github.com/diffusion-dfl/pipe/arrowtab"
 	"github.com/diffusion-dfl/pipe/datasets"
 	"github.com/diffusion-dfl/pipe/model"
 	"github.com/diffusion-dfl/pipe/pipeline"
@@ -86,7 +86,7 @@ func runEvaluate(ctx context.Context, in pipeline.Inputs, p pipeline.Params, r p
 	if rule.retried > 0 {
 		r.Logf("warning: %d allocation programs needed the log-domain fallback (heavy-tailed samples)", rule.retried)
 	}
-	modelDataset, _ := artifacts.Meta(in.Tables["model"], MetaDataset)
+	modelDataset, _ := arrowtab.Meta(in.Tables["model"], MetaDataset)
 	return metricsOutputs(rows, map[string]string{MetaTask: t.name, MetaDataset: resultLabel(t, p),
 		MetaMethod: p.String("method"), MetaSeed: fmt.Sprint(p.Int("seed")), MetaModelDataset: modelDataset})
 }

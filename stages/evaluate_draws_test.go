@@ -8,7 +8,7 @@ import (
 	"github.com/apache/arrow/go/v17/arrow"
 	"gonum.org/v1/gonum/mat"
 
-	"github.com/diffusion-dfl/pipe/artifacts"
+	"github.com/diffusion-dfl/pipe/arrowtab"
 	"github.com/diffusion-dfl/pipe/datasets"
 	"github.com/diffusion-dfl/pipe/model"
 )
@@ -104,14 +104,14 @@ func TestEvaluateDraws(t *testing.T) {
 		return out["metrics"], out["units"]
 	}
 	m4, u4 := run(4)
-	loss, _ := artifacts.Float64s(m4, ColTaskLoss)
-	se, _ := artifacts.Float64s(m4, ColTaskLossMCSE)
-	draws, _ := artifacts.Int64s(m4, ColDraws)
+	loss, _ := arrowtab.Float64s(m4, ColTaskLoss)
+	se, _ := arrowtab.Float64s(m4, ColTaskLossMCSE)
+	draws, _ := arrowtab.Int64s(m4, ColDraws)
 	if se[1] <= 0 || math.IsNaN(se[1]) || draws[1] != 4 {
 		t.Errorf("Monte-Carlo error %v with draws %v", se, draws)
 	}
-	splits, _ := artifacts.Strings(u4, ColSplit)
-	unitLoss, _ := artifacts.Float64s(u4, ColTaskLoss)
+	splits, _ := arrowtab.Strings(u4, ColSplit)
+	unitLoss, _ := arrowtab.Float64s(u4, ColTaskLoss)
 	var sum float64
 	var n int
 	for i, s := range splits {
@@ -123,13 +123,13 @@ func TestEvaluateDraws(t *testing.T) {
 		t.Errorf("units: %d test rows with mean %g, metrics task loss %g", n, sum/float64(n), loss[1])
 	}
 	again, _ := run(4)
-	loss2, _ := artifacts.Float64s(again, ColTaskLoss)
+	loss2, _ := arrowtab.Float64s(again, ColTaskLoss)
 	if loss2[1] != loss[1] {
 		t.Errorf("two runs gave %g and %g", loss[1], loss2[1])
 	}
 	m1, _ := run(1)
-	loss1, _ := artifacts.Float64s(m1, ColTaskLoss)
-	se1, _ := artifacts.Float64s(m1, ColTaskLossMCSE)
+	loss1, _ := arrowtab.Float64s(m1, ColTaskLoss)
+	se1, _ := arrowtab.Float64s(m1, ColTaskLossMCSE)
 	if loss1[1] == loss[1] || !math.IsNaN(se1[1]) {
 		t.Errorf("one draw: loss %g (four draws %g), Monte-Carlo error %g", loss1[1], loss[1], se1[1])
 	}

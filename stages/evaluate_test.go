@@ -9,7 +9,7 @@ import (
 	"github.com/apache/arrow/go/v17/arrow"
 	"gonum.org/v1/gonum/mat"
 
-	"github.com/diffusion-dfl/pipe/artifacts"
+	"github.com/diffusion-dfl/pipe/arrowtab"
 	"github.com/diffusion-dfl/pipe/datasets"
 	"github.com/diffusion-dfl/pipe/model"
 	"github.com/diffusion-dfl/pipe/model/nn"
@@ -58,7 +58,7 @@ func TestPerfectPredictionGivesOracle(t *testing.T) {
 		t.Fatal(err)
 	}
 	out, _ := runKind(t, hindsightKind, map[string]any{"splits": []any{"test"}}, map[string]arrow.Record{"data": rec}, "")
-	oracle, err := artifacts.Float64s(out["metrics"], ColTaskLoss)
+	oracle, err := arrowtab.Float64s(out["metrics"], ColTaskLoss)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,15 +109,15 @@ func TestHindsightPortfolio(t *testing.T) {
 		eff    float64 // effective number of assets: one asset a day, or all three
 	}{{MethodOracle, 100 * (0.03 - 0.005 + 0.02) / 3, 1}, {MethodEqualWeight, 100 * (0.02 - 0.035 + 0.03) / 9, 3}} {
 		out, rep := runKind(t, hindsightKind, map[string]any{"method": c.method, "splits": []any{"test"}}, map[string]arrow.Record{"data": rec}, "")
-		ret, _ := artifacts.Float64s(out["metrics"], ColReturnPct)
-		loss, _ := artifacts.Float64s(out["metrics"], ColTaskLoss)
+		ret, _ := arrowtab.Float64s(out["metrics"], ColReturnPct)
+		loss, _ := arrowtab.Float64s(out["metrics"], ColTaskLoss)
 		if math.Abs(ret[0]-c.ret) > 1e-12 || math.Abs(loss[0]+ret[0]/100) > 1e-9 {
 			t.Errorf("%s: return %g%%, task loss %g; want %g%% and ≈ −return", c.method, ret[0], loss[0], c.ret)
 		}
-		if eff, _ := artifacts.Float64s(out["metrics"], ColEffAssets); math.Abs(eff[0]-c.eff) > 1e-12 {
+		if eff, _ := arrowtab.Float64s(out["metrics"], ColEffAssets); math.Abs(eff[0]-c.eff) > 1e-12 {
 			t.Errorf("%s: effective assets %g, want %g", c.method, eff[0], c.eff)
 		}
-		if ds, _ := artifacts.Meta(out["metrics"], MetaDataset); ds != LabelPortfolioLegacy {
+		if ds, _ := arrowtab.Meta(out["metrics"], MetaDataset); ds != LabelPortfolioLegacy {
 			t.Errorf("%s: dataset %q", c.method, ds)
 		}
 		if !rep.has(c.method + " test") {
@@ -153,14 +153,14 @@ func TestEvaluateSchema(t *testing.T) {
 	if m.NumRows() != 2 || m.NumCols() != 12 {
 		t.Fatalf("metrics %d rows × %d columns", m.NumRows(), m.NumCols())
 	}
-	splits, _ := artifacts.Strings(m, ColSplit)
-	ms, _ := artifacts.Int64s(m, ColM)
-	ns, _ := artifacts.Int64s(m, ColN)
+	splits, _ := arrowtab.Strings(m, ColSplit)
+	ms, _ := arrowtab.Int64s(m, ColM)
+	ns, _ := arrowtab.Int64s(m, ColN)
 	if splits[0] != "hold" || splits[1] != "test" || ms[0] != 6 || ns[0] != 32 || ns[1] != 40 {
 		t.Errorf("splits %v, m %v, n %v", splits, ms, ns)
 	}
-	for k, want := range map[string]string{artifacts.MetaKind: KindMetrics, MetaTask: TaskSynthetic, MetaDataset: TaskSynthetic, MetaMethod: "two-stage-gaussian", MetaSeed: "7"} {
-		if got, _ := artifacts.Meta(m, k); got != want {
+	for k, want := range map[string]string{arrowtab.MetaKind: KindMetrics, MetaTask: TaskSynthetic, MetaDataset: TaskSynthetic, MetaMethod: "two-stage-gaussian", MetaSeed: "7"} {
+		if got, _ := arrowtab.Meta(m, k); got != want {
 			t.Errorf("metadata %s = %q, want %q", k, got, want)
 		}
 	}

@@ -13,7 +13,7 @@ import (
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
 
-	"github.com/diffusion-dfl/pipe/artifacts"
+	"github.com/diffusion-dfl/pipe/arrowtab"
 	"github.com/diffusion-dfl/pipe/pipeline"
 )
 
@@ -50,12 +50,12 @@ func runFigureAssets(ctx context.Context, in pipeline.Inputs, p pipeline.Params,
 			return nil, fmt.Errorf("%w: figure-assets: stage %s has no -n<assets>- in its name", ErrInput, stage)
 		}
 		n, _ := strconv.Atoi(m[1])
-		method, _ := artifacts.Meta(recs[stage], MetaMethod)
-		splits, err := artifacts.Strings(recs[stage], "split")
+		method, _ := arrowtab.Meta(recs[stage], MetaMethod)
+		splits, err := arrowtab.Strings(recs[stage], "split")
 		if err != nil {
 			return nil, fmt.Errorf("%w: figure-assets: stage %s: %w", ErrInput, stage, err)
 		}
-		ret, err := artifacts.Float64s(recs[stage], "return_pct")
+		ret, err := arrowtab.Float64s(recs[stage], "return_pct")
 		if err != nil {
 			return nil, fmt.Errorf("%w: figure-assets: stage %s: %w", ErrInput, stage, err)
 		}

@@ -12,7 +12,7 @@ import (
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
 
-	"github.com/diffusion-dfl/pipe/artifacts"
+	"github.com/diffusion-dfl/pipe/arrowtab"
 	"github.com/diffusion-dfl/pipe/pipeline"
 )
 
@@ -90,15 +90,15 @@ func readCurveRun(stage string, rec arrow.Record) (curveRun, error) {
 		return curveRun{}, err
 	}
 	run := curveRun{dataset: id.dataset, method: id.method}
-	run.seed, _ = artifacts.Meta(rec, MetaSeed)
+	run.seed, _ = arrowtab.Meta(rec, MetaSeed)
 	if len(rec.Schema().FieldIndices(ColHoldTaskLoss)) == 0 {
 		return run, nil
 	}
-	ep, err := artifacts.Int64s(rec, ColEpoch)
+	ep, err := arrowtab.Int64s(rec, ColEpoch)
 	if err != nil {
 		return run, fmt.Errorf("%w: figure-curves: stage %s: %w", ErrInput, stage, err)
 	}
-	if run.hold, err = artifacts.Float64s(rec, ColHoldTaskLoss); err != nil {
+	if run.hold, err = arrowtab.Float64s(rec, ColHoldTaskLoss); err != nil {
 		return run, fmt.Errorf("%w: figure-curves: stage %s: %w", ErrInput, stage, err)
 	}
 	for _, e := range ep {

@@ -16,10 +16,10 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
 
-	"github.com/diffusion-dfl/pipe/artifacts"
+	"github.com/diffusion-dfl/pipe/arrowtab"
 )
 
-// KindFigure is the artifacts.MetaKind of a figure: a one-row table whose
+// KindFigure is the arrowtab.MetaKind of a figure: a one-row table whose
 // only column, ColPNG, holds the PNG file (exported with format blob).
 const KindFigure = "figure"
 
@@ -148,7 +148,7 @@ func renderPanels(panels []*plot.Plot, rows, cols int) ([]byte, error) {
 
 // figureRecord stores a PNG as a figure artifact with its caption.
 func figureRecord(png []byte, caption string) (arrow.Record, error) {
-	return blobRecord(ColPNG, png, map[string]string{artifacts.MetaKind: KindFigure, MetaCaption: caption})
+	return blobRecord(ColPNG, png, map[string]string{arrowtab.MetaKind: KindFigure, MetaCaption: caption})
 }
 
 // blobRecord is a one-row table whose only column, name, holds b: how a
@@ -159,7 +159,7 @@ func blobRecord(name string, b []byte, meta map[string]string) (arrow.Record, er
 	bld.Append(b)
 	arr := bld.NewArray()
 	defer arr.Release()
-	schema := arrow.NewSchema([]arrow.Field{{Name: name, Type: arrow.BinaryTypes.Binary}}, artifacts.Metadata(meta))
+	schema := arrow.NewSchema([]arrow.Field{{Name: name, Type: arrow.BinaryTypes.Binary}}, arrowtab.Metadata(meta))
 	return array.NewRecord(schema, []arrow.Array{arr}, 1), nil
 }
 

@@ -14,7 +14,7 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
-	"github.com/diffusion-dfl/pipe/artifacts"
+	"github.com/diffusion-dfl/pipe/arrowtab"
 	"github.com/diffusion-dfl/pipe/pipeline"
 )
 
@@ -81,16 +81,16 @@ func readCosines(tbl arrow.Record) ([]cosinePoint, error) {
 	if tbl == nil {
 		return nil, fmt.Errorf("%w: figure-gradients: input cosines is missing", ErrInput)
 	}
-	ks, err := artifacts.Int64s(tbl, "K")
+	ks, err := arrowtab.Int64s(tbl, "K")
 	if err != nil {
 		return nil, fmt.Errorf("%w: figure-gradients: %w", ErrInput, err)
 	}
-	cos, err1 := artifacts.Float64s(tbl, "cos_rp")
-	corr, err2 := artifacts.Float64s(tbl, "cos_rp_corrected")
-	eta, err3 := artifacts.Float64s(tbl, "eta")
-	ts, err4 := artifacts.Strings(tbl, "timesteps")
-	ws, err5 := artifacts.Strings(tbl, "weights")
-	ns, err6 := artifacts.Strings(tbl, "noise")
+	cos, err1 := arrowtab.Float64s(tbl, "cos_rp")
+	corr, err2 := arrowtab.Float64s(tbl, "cos_rp_corrected")
+	eta, err3 := arrowtab.Float64s(tbl, "eta")
+	ts, err4 := arrowtab.Strings(tbl, "timesteps")
+	ws, err5 := arrowtab.Strings(tbl, "weights")
+	ns, err6 := arrowtab.Strings(tbl, "noise")
 	for _, e := range []error{err1, err2, err3, err4, err5, err6} {
 		if e != nil {
 			return nil, fmt.Errorf("%w: figure-gradients: %w", ErrInput, e)

@@ -12,7 +12,7 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
-	"github.com/diffusion-dfl/pipe/artifacts"
+	"github.com/diffusion-dfl/pipe/arrowtab"
 	"github.com/diffusion-dfl/pipe/pipeline"
 )
 
@@ -40,17 +40,17 @@ func runFigureTable2(ctx context.Context, in pipeline.Inputs, p pipeline.Params,
 	if t2 == nil {
 		return nil, fmt.Errorf("%w: figure-table2: input table2 is missing", ErrInput)
 	}
-	methods, err := artifacts.Strings(t2, "method")
+	methods, err := arrowtab.Strings(t2, "method")
 	if err != nil {
 		return nil, fmt.Errorf("%w: figure-table2: %w", ErrInput, err)
 	}
 	cols := map[string][]float64{}
 	for _, c := range []string{"loss_mean", "loss_std", "ms/step", "estimator MiB", "heap peak MiB"} {
-		if cols[c], err = artifacts.Float64s(t2, c); err != nil {
+		if cols[c], err = arrowtab.Float64s(t2, c); err != nil {
 			return nil, fmt.Errorf("%w: figure-table2: %w", ErrInput, err)
 		}
 	}
-	steps, _ := artifacts.Int64s(t2, "S")
+	steps, _ := arrowtab.Int64s(t2, "S")
 	sLabel := ""
 	if len(steps) > 0 {
 		sLabel = fmt.Sprintf(" (S = %d)", steps[0])
@@ -139,11 +139,11 @@ func (b barErr) YError(int) (float64, float64) { return b.e, b.e }
 // costPanels draws a step-cost table: time, estimator memory and heap peak
 // per DFL step against S (log axis), one line per method.
 func costPanels(costs arrow.Record) ([]*plot.Plot, error) {
-	methods, err := artifacts.Strings(costs, "method")
+	methods, err := arrowtab.Strings(costs, "method")
 	if err != nil {
 		return nil, fmt.Errorf("%w: figure-table2: costs: %w", ErrInput, err)
 	}
-	ss, err := artifacts.Int64s(costs, "S")
+	ss, err := arrowtab.Int64s(costs, "S")
 	if err != nil {
 		return nil, fmt.Errorf("%w: figure-table2: costs: %w", ErrInput, err)
 	}
@@ -153,7 +153,7 @@ func costPanels(costs arrow.Record) ([]*plot.Plot, error) {
 		{"estimator memory", "MiB per step (SF tape / RP chain)", ColEstimatorMiB},
 		{"heap peak", "MiB (Go heap peak per step)", ColHeapPeakMiB},
 	} {
-		vals, err := artifacts.Float64s(costs, spec.col)
+		vals, err := arrowtab.Float64s(costs, spec.col)
 		if err != nil {
 			return nil, fmt.Errorf("%w: figure-table2: costs: %w", ErrInput, err)
 		}

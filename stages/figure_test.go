@@ -11,8 +11,7 @@ import (
 
 	"github.com/apache/arrow/go/v17/arrow"
 
-	"github.com/diffusion-dfl/pipe/artifacts"
-	"github.com/diffusion-dfl/pipe/pipeline"
+	"github.com/diffusion-dfl/pipe/arrowtab"
 )
 
 // fakeCurve is a DFL curve artifact of one run.
@@ -23,8 +22,8 @@ func fakeCurve(t *testing.T, dataset, method, seed string, hold []float64) arrow
 	for i := range ep {
 		ep[i], secs[i] = int64(i), float64(i)+0.5
 	}
-	rec, err := artifacts.NewBuilder().Int64(ColEpoch, ep).Float64(ColHoldTaskLoss, hold).Float64(ColSeconds, secs).
-		Record(map[string]string{artifacts.MetaKind: KindCurve, MetaTask: TaskPower, MetaDataset: dataset, MetaMethod: method, MetaSeed: seed})
+	rec, err := arrowtab.NewBuilder().Int64(ColEpoch, ep).Float64(ColHoldTaskLoss, hold).Float64(ColSeconds, secs).
+		Record(map[string]string{arrowtab.MetaKind: KindCurve, MetaTask: TaskPower, MetaDataset: dataset, MetaMethod: method, MetaSeed: seed})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,7 +35,7 @@ func fakeCurve(t *testing.T, dataset, method, seed string, hold []float64) arrow
 func decodeFigure(t *testing.T, rec arrow.Record, minW, minH int) image.Image {
 	t.Helper()
 	rec = roundTrip(t, rec)
-	if k, _ := artifacts.Meta(rec, artifacts.MetaKind); k != KindFigure {
+	if k, _ := arrowtab.Meta(rec, arrowtab.MetaKind); k != KindFigure {
 		t.Errorf("figure kind metadata %q, want %q", k, KindFigure)
 	}
 	b, err := blobOf(rec, ColPNG)
@@ -90,7 +89,7 @@ func TestFigureTable2(t *testing.T) {
 	decodeFigure(t, out["png"], 600, 600)
 	withS, _ := runKind(t, figureTable2Kind(), map[string]any{}, map[string]arrow.Record{"table2": roundTrip(t, t2), "costs": fakeStepCost(t)}, "")
 	decodeFigure(t, withS["png"], 600, 600)
-	if c, _ := artifacts.Meta(withS["png"], MetaCaption); !strings.Contains(c, "against the sampling steps S") {
+	if c, _ := arrowtab.Meta(withS["png"], MetaCaption); !strings.Contains(c, "against the sampling steps S") {
 		t.Errorf("caption %q does not say the costs are drawn against S", c)
 	}
 }
@@ -134,11 +133,11 @@ func TestReportInlinesFiguresAndTables(t *testing.T) {
 	tables := map[string]arrow.Record{"table1": roundTrip(t, t1), "table2": roundTrip(t, t2),
 		"figures/figure-curves.png": roundTrip(t, fig["png"]), "curves/dfl-diffusion-sf-power-s0.curve": curves["curves/dfl-diffusion-sf-power-s0.curve"]}
 	out, _ := runKind(t, reportKind(), map[string]any{"commit": "abc123", "profile": "ci", "settings": []any{"hidden=32"}}, tables, "")
-	raw, err := artifacts.Marshal(out["html"])
+	raw, err := arrowtab.Marshal(out["html"])
 	if err != nil {
 		t.Fatal(err)
 	}
-	html, err := pipeline.Render(raw, "blob")
+	html, err := arrowtab.Render(raw, "blob")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -173,9 +172,9 @@ func TestFigureGradients(t *testing.T) {
 			}
 		}
 	}
-	rec, err := artifacts.NewBuilder().String("sampler", sampler).Float64("eta", eta).Int64("K", ks).String("timesteps", ts).
+	rec, err := arrowtab.NewBuilder().String("sampler", sampler).Float64("eta", eta).Int64("K", ks).String("timesteps", ts).
 		String("noise", ns).String("weights", ws).Float64("cos_rp", cos).Float64("cos_rp_corrected", corr).
-		Record(map[string]string{artifacts.MetaKind: KindGradientCosine})
+		Record(map[string]string{arrowtab.MetaKind: KindGradientCosine})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -194,8 +193,8 @@ func TestFigureAssets(t *testing.T) {
 	tables := map[string]arrow.Record{}
 	for _, n := range []int{10, 25, 50} {
 		for _, m := range []string{"two-stage-diffusion", "diffusion-sf-is"} {
-			rec, err := artifacts.NewBuilder().String("split", []string{"hold", "test"}).Float64("return_pct", []float64{9, float64(n) / 100}).
-				Record(map[string]string{artifacts.MetaKind: "metrics", MetaMethod: m})
+			rec, err := arrowtab.NewBuilder().String("split", []string{"hold", "test"}).Float64("return_pct", []float64{9, float64(n) / 100}).
+				Record(map[string]string{arrowtab.MetaKind: "metrics", MetaMethod: m})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -204,7 +203,7 @@ func TestFigureAssets(t *testing.T) {
 	}
 	out, rep := runKind(t, figureAssetsKind(), map[string]any{}, tables, "")
 	decodeFigure(t, out["png"], 600, 450)
-	if c, _ := artifacts.Meta(out["png"], MetaCaption); !strings.HasSuffix(c, "the mean over 1 seed.") {
+	if c, _ := arrowtab.Meta(out["png"], MetaCaption); !strings.HasSuffix(c, "the mean over 1 seed.") {
 		t.Errorf("caption %q does not count the seeds", c)
 	}
 	if !rep.has("2 methods over 6 evaluations") {

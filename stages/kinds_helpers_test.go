@@ -12,7 +12,7 @@ import (
 
 	"github.com/apache/arrow/go/v17/arrow"
 
-	"github.com/diffusion-dfl/pipe/artifacts"
+	"github.com/diffusion-dfl/pipe/arrowtab"
 	"github.com/diffusion-dfl/pipe/internal/openblas"
 	"github.com/diffusion-dfl/pipe/pipeline"
 )
@@ -111,7 +111,7 @@ func marshalOut(t testing.TB, out pipeline.Outputs) map[string][]byte {
 	t.Helper()
 	b := map[string][]byte{}
 	for name, rec := range out {
-		raw, err := artifacts.Marshal(rec)
+		raw, err := arrowtab.Marshal(rec)
 		if err != nil {
 			t.Fatalf("marshal %s: %v", name, err)
 		}
@@ -123,11 +123,11 @@ func marshalOut(t testing.TB, out pipeline.Outputs) map[string][]byte {
 // roundTrip returns rec as the next stage sees it: marshalled and read back.
 func roundTrip(t testing.TB, rec arrow.Record) arrow.Record {
 	t.Helper()
-	raw, err := artifacts.Marshal(rec)
+	raw, err := arrowtab.Marshal(rec)
 	if err != nil {
 		t.Fatal(err)
 	}
-	back, err := artifacts.Unmarshal(raw)
+	back, err := arrowtab.Unmarshal(raw)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,7 +7,7 @@ import (
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
 
-	"github.com/diffusion-dfl/pipe/artifacts"
+	"github.com/diffusion-dfl/pipe/arrowtab"
 	"github.com/diffusion-dfl/pipe/pipeline"
 )
 
@@ -26,7 +26,7 @@ const (
 	MetaProject   = "policy.project" // "true" when a policy's output is projected onto the feasible set
 )
 
-// Artifact kinds (artifacts.MetaKind) of the records this package writes
+// Artifact kinds (arrowtab.MetaKind) of the records this package writes
 // besides datasets and models.
 const (
 	KindMetrics = "metrics"
@@ -60,7 +60,7 @@ func withMeta(rec arrow.Record, extra map[string]string) arrow.Record {
 	for k, v := range extra {
 		md[k] = v
 	}
-	schema := arrow.NewSchema(rec.Schema().Fields(), artifacts.Metadata(md))
+	schema := arrow.NewSchema(rec.Schema().Fields(), arrowtab.Metadata(md))
 	out := array.NewRecord(schema, rec.Columns(), rec.NumRows())
 	rec.Release()
 	return out
@@ -104,8 +104,8 @@ func (m runMeta) entries() (map[string]string, error) {
 	return out, nil
 }
 
-// recordKind returns the artifacts.MetaKind of rec ("" if none).
+// recordKind returns the arrowtab.MetaKind of rec ("" if none).
 func recordKind(rec arrow.Record) string {
-	k, _ := artifacts.Meta(rec, artifacts.MetaKind)
+	k, _ := arrowtab.Meta(rec, arrowtab.MetaKind)
 	return k
 }

@@ -6,7 +6,7 @@ import (
 
 	"github.com/apache/arrow/go/v17/arrow"
 
-	"github.com/diffusion-dfl/pipe/artifacts"
+	"github.com/diffusion-dfl/pipe/arrowtab"
 	"github.com/diffusion-dfl/pipe/pipeline"
 )
 
@@ -104,9 +104,9 @@ func newUnitsRecord(rows []splitMetrics, meta map[string]string) (arrow.Record, 
 		}
 		loss, ret = append(loss, r.unitLoss...), append(ret, r.unitReturn...)
 	}
-	md := map[string]string{artifacts.MetaKind: KindUnits}
+	md := map[string]string{arrowtab.MetaKind: KindUnits}
 	copyRunMeta(md, meta)
-	return artifacts.NewBuilder().String(ColSplit, splits).Int64(ColUnit, units).
+	return arrowtab.NewBuilder().String(ColSplit, splits).Int64(ColUnit, units).
 		Float64(ColTaskLoss, loss).Float64(ColReturnPct, ret).Record(md)
 }
 
@@ -123,9 +123,9 @@ func newMetricsRecord(rows []splitMetrics, meta map[string]string) (arrow.Record
 		lossSE[i], retSE[i], sharpe[i], eff[i] = r.taskLossSE, r.returnPctSE, r.sharpe, r.effAssets
 		ns[i], ms[i], ds[i] = int64(r.n), int64(r.m), int64(r.draws)
 	}
-	md := map[string]string{artifacts.MetaKind: KindMetrics}
+	md := map[string]string{arrowtab.MetaKind: KindMetrics}
 	copyRunMeta(md, meta)
-	return artifacts.NewBuilder().String(ColSplit, splits).Float64(ColTaskLoss, loss).
+	return arrowtab.NewBuilder().String(ColSplit, splits).Float64(ColTaskLoss, loss).
 		Float64(ColTaskLossMCSE, lossSE).Float64(ColReturnPct, ret).Float64(ColReturnPctMCSE, retSE).
 		Float64(ColSharpe, sharpe).Float64(ColEffAssets, eff).Float64(ColRMSE, rmse).Float64(ColRMSEHourSum, hour).
 		Int64(ColN, ns).Int64(ColM, ms).Int64(ColDraws, ds).Record(md)
@@ -158,7 +158,7 @@ type estimatorMeta struct {
 
 // newStatsRecord builds a stats artifact with the run's metadata.
 func newStatsRecord(s trainStats, est estimatorMeta, meta map[string]string) (arrow.Record, error) {
-	md := map[string]string{artifacts.MetaKind: KindStats,
+	md := map[string]string{arrowtab.MetaKind: KindStats,
 		MetaEstimator: est.estimator, MetaTimesteps: est.timesteps,
 		MetaK: strconv.Itoa(est.k), MetaStepsS: strconv.Itoa(est.stepsS)}
 	for k, v := range meta {
@@ -167,7 +167,7 @@ func newStatsRecord(s trainStats, est estimatorMeta, meta map[string]string) (ar
 		}
 	}
 	f := func(v float64) []float64 { return []float64{v} }
-	return artifacts.NewBuilder().Float64(ColSecPerStepMean, f(s.secMean)).
+	return arrowtab.NewBuilder().Float64(ColSecPerStepMean, f(s.secMean)).
 		Float64(ColSecPerStepMedian, f(s.secMedian)).Float64(ColPeakHeapBytes, f(s.peakHeap)).
 		Float64(ColEstimatorBytes, f(s.estimatorBytes)).Int64(ColSteps, []int64{int64(s.steps)}).
 		Int64(ColBestEpoch, []int64{int64(s.bestEpoch)}).Record(md)

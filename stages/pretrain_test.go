@@ -7,7 +7,7 @@ import (
 
 	"github.com/apache/arrow/go/v17/arrow"
 
-	"github.com/diffusion-dfl/pipe/artifacts"
+	"github.com/diffusion-dfl/pipe/arrowtab"
 	"github.com/diffusion-dfl/pipe/model"
 	"github.com/diffusion-dfl/pipe/model/nn"
 	"github.com/diffusion-dfl/pipe/pipeline"
@@ -43,8 +43,8 @@ func TestPretrainDiffusion(t *testing.T) {
 		t.Errorf("loaded model: norm %v, schedule %+v", pred.norm, pred.diff.Sched.Config)
 	}
 	cv := out["curve"]
-	train, _ := artifacts.Float64s(cv, ColTrainLoss)
-	hold, _ := artifacts.Float64s(cv, ColHoldLoss)
+	train, _ := arrowtab.Float64s(cv, ColTrainLoss)
+	hold, _ := arrowtab.Float64s(cv, ColHoldLoss)
 	if len(train) != 40 || !(train[39] < train[0]) || math.IsNaN(hold[39]) || !math.IsNaN(hold[0]) {
 		t.Errorf("curve: train %v…%v, hold at epochs 1 and 40: %v, %v", train[0], train[39], hold[0], hold[39])
 	}
@@ -68,10 +68,10 @@ func TestPretrainBaselines(t *testing.T) {
 		{pretrainMLPKind, map[string]any{"epochs": 60, "bias_only": true, "lr": 1e-2}, model.ArchPoint},
 	} {
 		out, _ := runKind(t, c.kind, c.params, in, "")
-		if arch, _ := artifacts.Meta(out["model"], nn.MetaArch); arch != c.arch {
+		if arch, _ := arrowtab.Meta(out["model"], nn.MetaArch); arch != c.arch {
 			t.Errorf("%s: architecture %q", c.kind.Name, arch)
 		}
-		train, _ := artifacts.Float64s(out["curve"], ColTrainLoss)
+		train, _ := arrowtab.Float64s(out["curve"], ColTrainLoss)
 		if !(train[len(train)-1] < train[0]) {
 			t.Errorf("%s %v: training loss %g → %g did not fall", c.kind.Name, c.params, train[0], train[len(train)-1])
 		}

@@ -6,7 +6,7 @@ import (
 
 	"github.com/apache/arrow/go/v17/arrow"
 
-	"github.com/diffusion-dfl/pipe/artifacts"
+	"github.com/diffusion-dfl/pipe/arrowtab"
 	"github.com/diffusion-dfl/pipe/datasets"
 )
 
@@ -56,15 +56,15 @@ func TestReferenceKindRows(t *testing.T) {
 		t.Helper()
 		out, _ := runKind(t, referenceKind, params, in, "")
 		m := out["metrics"]
-		l, err := artifacts.Float64s(m, ColTaskLoss)
+		l, err := arrowtab.Float64s(m, ColTaskLoss)
 		if err != nil {
 			t.Fatal(err)
 		}
-		ms, err := artifacts.Int64s(m, ColM)
+		ms, err := arrowtab.Int64s(m, ColM)
 		if err != nil {
 			t.Fatal(err)
 		}
-		label, _ := artifacts.Meta(m, MetaDataset)
+		label, _ := arrowtab.Meta(m, MetaDataset)
 		return l[1], ms[1], label // the test split
 	}
 	opt, m, label := loss(map[string]any{"method": MethodPopulationOptimum})

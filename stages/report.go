@@ -12,13 +12,13 @@ import (
 
 	"github.com/apache/arrow/go/v17/arrow"
 
-	"github.com/diffusion-dfl/pipe/artifacts"
+	"github.com/diffusion-dfl/pipe/arrowtab"
 	"github.com/diffusion-dfl/pipe/internal/openblas"
 	"github.com/diffusion-dfl/pipe/model/nn"
 	"github.com/diffusion-dfl/pipe/pipeline"
 )
 
-// KindReport is the artifacts.MetaKind of the report: a one-row table whose
+// KindReport is the arrowtab.MetaKind of the report: a one-row table whose
 // only column, ColHTML, holds the HTML file (exported with format blob).
 const KindReport = "report"
 
@@ -104,7 +104,7 @@ func runReport(ctx context.Context, in pipeline.Inputs, p pipeline.Params, r pip
 		if err != nil {
 			return nil, fmt.Errorf("report: figure %s: %w", stage, err)
 		}
-		caption, _ := artifacts.Meta(figs[stage], MetaCaption)
+		caption, _ := arrowtab.Meta(figs[stage], MetaCaption)
 		page.Figures = append(page.Figures, reportFigure{Name: stage, Caption: caption,
 			Src: template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png))})
 	}
@@ -114,7 +114,7 @@ func runReport(ctx context.Context, in pipeline.Inputs, p pipeline.Params, r pip
 		return nil, fmt.Errorf("report: render HTML: %w", err)
 	}
 	r.Logf("report: %d tables, %d figures, %d timed stages, %d bytes", len(page.Tables), len(page.Figures), len(page.Times), buf.Len())
-	rec, err := blobRecord(ColHTML, buf.Bytes(), map[string]string{artifacts.MetaKind: KindReport})
+	rec, err := blobRecord(ColHTML, buf.Bytes(), map[string]string{arrowtab.MetaKind: KindReport})
 	if err != nil {
 		return nil, err
 	}
@@ -157,7 +157,7 @@ func htmlTable(name string, fold bool, rec arrow.Record) reportTable {
 	for i := 0; i < int(rec.NumRows()); i++ {
 		row := make([]string, len(cols))
 		for k, j := range cols {
-			row[k] = pipeline.Cell(rec.Column(j), i)
+			row[k] = arrowtab.Cell(rec.Column(j), i)
 		}
 		t.Rows = append(t.Rows, row)
 	}
@@ -170,7 +170,7 @@ func stageTimes(tables map[string]arrow.Record) ([]reportTime, string) {
 	var out []reportTime
 	total := 0.0
 	for _, stage := range names {
-		secs, err := artifacts.Float64s(curves[stage], ColSeconds)
+		secs, err := arrowtab.Float64s(curves[stage], ColSeconds)
 		if err != nil || len(secs) == 0 || math.IsNaN(secs[len(secs)-1]) {
 			continue
 		}

@@ -13,8 +13,7 @@ import (
 
 	"github.com/apache/arrow/go/v17/arrow"
 
-	"github.com/diffusion-dfl/pipe/artifacts"
-	"github.com/diffusion-dfl/pipe/pipeline"
+	"github.com/diffusion-dfl/pipe/arrowtab"
 )
 
 // chromiumFlags are the headless flags the report test runs Chromium with:
@@ -67,11 +66,11 @@ func browserReport(t *testing.T) []byte {
 	fig2, _ := runKind(t, figureTable2Kind(), map[string]any{}, map[string]arrow.Record{"table2": tables["table2"]}, "")
 	tables["figures/figure-table2.png"] = roundTrip(t, fig2["png"])
 	out, _ := runKind(t, reportKind(), map[string]any{"commit": "test", "profile": "test"}, tables, "")
-	raw, err := artifacts.Marshal(out["html"])
+	raw, err := arrowtab.Marshal(out["html"])
 	if err != nil {
 		t.Fatal(err)
 	}
-	html, err := pipeline.Render(raw, "blob")
+	html, err := arrowtab.Render(raw, "blob")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,7 +8,7 @@ import (
 
 	"github.com/apache/arrow/go/v17/arrow"
 
-	"github.com/diffusion-dfl/pipe/artifacts"
+	"github.com/diffusion-dfl/pipe/arrowtab"
 	"github.com/diffusion-dfl/pipe/datasets"
 	"github.com/diffusion-dfl/pipe/model/nn"
 	"github.com/diffusion-dfl/pipe/pipeline"
@@ -179,8 +179,8 @@ func stepCostRecord(t *task, p pipeline.Params, rows []stepCostRow) (arrow.Recor
 		methods[i], ests[i], ss[i], ks[i] = row.method, row.estimator, int64(row.s), int64(row.k)
 		ms[i], est[i], heap[i] = row.ms, row.estimatorMiB, row.heap
 	}
-	return artifacts.NewBuilder().String("method", methods).String("estimator", ests).Int64("S", ss).Int64("K", ks).
+	return arrowtab.NewBuilder().String("method", methods).String("estimator", ests).Int64("S", ss).Int64("K", ks).
 		Float64(ColMsPerStep, ms).Float64(ColEstimatorMiB, est).Float64(ColHeapPeakMiB, heap).
-		Record(map[string]string{artifacts.MetaKind: KindStepCost, MetaTask: t.name, MetaDataset: t.label,
+		Record(map[string]string{arrowtab.MetaKind: KindStepCost, MetaTask: t.name, MetaDataset: t.label,
 			MetaSeed: fmt.Sprint(p.Int("seed"))})
 }

@@ -6,7 +6,7 @@ import (
 
 	"github.com/apache/arrow/go/v17/arrow"
 
-	"github.com/diffusion-dfl/pipe/artifacts"
+	"github.com/diffusion-dfl/pipe/arrowtab"
 )
 
 // The step-cost table has one row per estimator and S; the reparameterized
@@ -22,10 +22,10 @@ func TestStepCost(t *testing.T) {
 	if rec.NumRows() != 6 {
 		t.Fatalf("%d rows, want 3 estimators × 2 S; log %v", rec.NumRows(), rep.lines)
 	}
-	methods, _ := artifacts.Strings(rec, "method")
-	ss, _ := artifacts.Int64s(rec, "S")
-	ms, _ := artifacts.Float64s(rec, ColMsPerStep)
-	est, _ := artifacts.Float64s(rec, ColEstimatorMiB)
+	methods, _ := arrowtab.Strings(rec, "method")
+	ss, _ := arrowtab.Int64s(rec, "S")
+	ms, _ := arrowtab.Float64s(rec, ColMsPerStep)
+	est, _ := arrowtab.Float64s(rec, ColEstimatorMiB)
 	byKey := map[string]float64{}
 	for i, m := range methods {
 		if !(ms[i] > 0) {
@@ -40,7 +40,7 @@ func TestStepCost(t *testing.T) {
 		t.Errorf("SF tape %g MiB at S=2, %g at S=8: want positive and independent of S", sf2, sf8)
 	}
 	again, _ := runKind(t, stepCostKind, params, in, "")
-	e2, _ := artifacts.Float64s(again["costs"], ColEstimatorMiB)
+	e2, _ := arrowtab.Float64s(again["costs"], ColEstimatorMiB)
 	for i := range est {
 		if est[i] != e2[i] {
 			t.Errorf("row %d: estimator memory %g then %g: the model changed between runs?", i, est[i], e2[i])
@@ -64,8 +64,8 @@ func fakeStepCost(t *testing.T) arrow.Record {
 			ms, est, heap = append(ms, float64(s)*20), append(est, float64(s)), append(heap, float64(s)*2)
 		}
 	}
-	rec, err := artifacts.NewBuilder().String("method", methods).Int64("S", ss).Int64("K", ks).Float64(ColMsPerStep, ms).
-		Float64(ColEstimatorMiB, est).Float64(ColHeapPeakMiB, heap).Record(map[string]string{artifacts.MetaKind: KindStepCost})
+	rec, err := arrowtab.NewBuilder().String("method", methods).Int64("S", ss).Int64("K", ks).Float64(ColMsPerStep, ms).
+		Float64(ColEstimatorMiB, est).Float64(ColHeapPeakMiB, heap).Record(map[string]string{arrowtab.MetaKind: KindStepCost})
 	if err != nil {
 		t.Fatal(err)
 	}

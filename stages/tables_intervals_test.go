@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/diffusion-dfl/pipe/artifacts"
+	"github.com/diffusion-dfl/pipe/arrowtab"
 )
 
 // TestTable1Intervals checks the properties of Table 1's extra columns the
@@ -17,7 +17,7 @@ func TestTable1Intervals(t *testing.T) {
 	defer t1.Release()
 	defer t2.Release()
 	str := func(name string) []string {
-		v, err := artifacts.Strings(t1, name)
+		v, err := arrowtab.Strings(t1, name)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -8,11 +8,11 @@ import (
 	"github.com/apache/arrow/go/v17/arrow/array"
 	"github.com/apache/arrow/go/v17/arrow/memory"
 
-	"github.com/diffusion-dfl/pipe/artifacts"
+	"github.com/diffusion-dfl/pipe/arrowtab"
 )
 
 // tableBuilder assembles a display table whose numeric columns may have
-// missing values. artifacts.Builder writes every value; here a missing
+// missing values. arrowtab.Builder writes every value; here a missing
 // number is an Arrow null, which the exports render as an empty cell (csv,
 // md) or null (json) rather than "NaN".
 type tableBuilder struct {
@@ -68,7 +68,7 @@ func (t *tableBuilder) ints(name string, v []int64) {
 // record returns the table with the given schema metadata; the caller
 // releases it.
 func (t *tableBuilder) record(meta map[string]string) arrow.Record {
-	md := artifacts.Metadata(meta)
+	md := arrowtab.Metadata(meta)
 	n := int64(0)
 	if len(t.cols) > 0 {
 		n = int64(t.cols[0].Len())
@@ -83,7 +83,7 @@ func (t *tableBuilder) record(meta map[string]string) arrow.Record {
 
 // tableMeta is the schema metadata of a paper table.
 func tableMeta(name string, digits int) map[string]string {
-	return map[string]string{artifacts.MetaKind: "table." + name, "metric_digits": fmt.Sprint(digits)}
+	return map[string]string{arrowtab.MetaKind: "table." + name, "metric_digits": fmt.Sprint(digits)}
 }
 
 // formatMeanStd writes "mean ± std" with the given decimal places, or the

@@ -7,7 +7,7 @@ import (
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
 
-	"github.com/diffusion-dfl/pipe/artifacts"
+	"github.com/diffusion-dfl/pipe/arrowtab"
 )
 
 // readSummary reads the aggregate kind's summary output.
@@ -15,7 +15,7 @@ func readSummary(rec arrow.Record) (summaryIndex, error) {
 	idx := summaryIndex{rows: map[[4]string]summaryRow{}, tasks: map[string]string{}}
 	text := map[string][]string{}
 	for _, name := range []string{"task", "dataset", "method", "split", "metric", "seeds", "nan_seeds", "estimator", "timesteps", "k", "steps_s", "best_epochs", "start_model"} {
-		v, err := artifacts.Strings(rec, name)
+		v, err := arrowtab.Strings(rec, name)
 		if err != nil {
 			return idx, fmt.Errorf("%w: summary: %w", ErrAggregateInput, err)
 		}
@@ -23,7 +23,7 @@ func readSummary(rec arrow.Record) (summaryIndex, error) {
 	}
 	ints := map[string][]int64{}
 	for _, name := range []string{"n_seeds", "m"} {
-		v, err := artifacts.Int64s(rec, name)
+		v, err := arrowtab.Int64s(rec, name)
 		if err != nil {
 			return idx, fmt.Errorf("%w: summary: %w", ErrAggregateInput, err)
 		}
@@ -31,7 +31,7 @@ func readSummary(rec arrow.Record) (summaryIndex, error) {
 	}
 	nums := map[string][]float64{}
 	for _, name := range []string{"mean", "std", "mc_se", "ci_low", "ci_high"} {
-		v, err := artifacts.Float64s(rec, name)
+		v, err := arrowtab.Float64s(rec, name)
 		if err != nil {
 			return idx, fmt.Errorf("%w: summary: %w", ErrAggregateInput, err)
 		}
@@ -55,7 +55,7 @@ func readSummary(rec arrow.Record) (summaryIndex, error) {
 func readPaired(rec arrow.Record) (map[[2]string]pairedRow, error) {
 	text := map[string][]string{}
 	for _, name := range []string{"task", "dataset", "method", "baseline", "metric", "verdict"} {
-		v, err := artifacts.Strings(rec, name)
+		v, err := arrowtab.Strings(rec, name)
 		if err != nil {
 			return nil, fmt.Errorf("%w: paired: %w", ErrAggregateInput, err)
 		}
@@ -87,7 +87,7 @@ func readPaired(rec arrow.Record) (map[[2]string]pairedRow, error) {
 func nullableFloats(rec arrow.Record, name string) ([]float64, error) {
 	idx := rec.Schema().FieldIndices(name)
 	if len(idx) == 0 {
-		return nil, fmt.Errorf("%w: no column %q", artifacts.ErrSchema, name)
+		return nil, fmt.Errorf("%w: no column %q", arrowtab.ErrSchema, name)
 	}
 	col := rec.Column(idx[0])
 	out := make([]float64, col.Len())
@@ -98,7 +98,7 @@ func nullableFloats(rec arrow.Record, name string) ([]float64, error) {
 		case *array.Int64:
 			out[i] = float64(a.Value(i))
 		default:
-			return nil, fmt.Errorf("%w: column %q is %s, want float64 or int64", artifacts.ErrSchema, name, col.DataType())
+			return nil, fmt.Errorf("%w: column %q is %s, want float64 or int64", arrowtab.ErrSchema, name, col.DataType())
 		}
 		if col.IsNull(i) {
 			out[i] = math.NaN()

@@ -13,7 +13,7 @@ import (
 
 	"github.com/apache/arrow/go/v17/arrow"
 
-	"github.com/diffusion-dfl/pipe/artifacts"
+	"github.com/diffusion-dfl/pipe/arrowtab"
 	"github.com/diffusion-dfl/pipe/pipeline"
 )
 
@@ -119,11 +119,11 @@ func runTables(t *testing.T, params pipeline.Params) (table1, table2 arrow.Recor
 // render marshals a record and renders it as the exports do.
 func render(t *testing.T, rec arrow.Record, format string) []byte {
 	t.Helper()
-	b, err := artifacts.Marshal(rec)
+	b, err := arrowtab.Marshal(rec)
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := pipeline.Render(b, format)
+	out, err := arrowtab.Render(b, format)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,7 +163,7 @@ func TestTable1Rows(t *testing.T) {
 	defer t1.Release()
 	defer t2.Release()
 	col := func(name string) []string {
-		v, err := artifacts.Strings(t1, name)
+		v, err := arrowtab.Strings(t1, name)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -214,12 +214,12 @@ func TestTable2Rows(t *testing.T) {
 	t1, t2 := runTables(t, nil)
 	defer t1.Release()
 	defer t2.Release()
-	methods, _ := artifacts.Strings(t2, "method")
+	methods, _ := arrowtab.Strings(t2, "method")
 	if got := strings.Join(methods, " "); got != strings.Join(AblationMethods(), " ") {
 		t.Errorf("table2 rows %q, want %q", got, AblationMethods())
 	}
-	ms, _ := artifacts.Float64s(t2, "ms/step")
-	est, _ := artifacts.Float64s(t2, "estimator MiB")
+	ms, _ := arrowtab.Float64s(t2, "ms/step")
+	est, _ := arrowtab.Float64s(t2, "estimator MiB")
 	// diffusion-sf: 0.41 s × (1, 1.01, 1.02) → mean 414.1 ms; 212e6 B = 202.2 MiB.
 	if ms[0] != 414.1 || est[0] != 202.2 {
 		t.Errorf("diffusion-sf: %v ms/step, %v MiB; want 414.1 and 202.2", ms[0], est[0])
@@ -236,8 +236,8 @@ func TestTable2OtherDataset(t *testing.T) {
 	t1, t2 := runTables(t, pipeline.Params{"ablation_dataset": "synthetic", "metric_digits": 3})
 	defer t1.Release()
 	defer t2.Release()
-	methods, _ := artifacts.Strings(t2, "method")
-	paper, _ := artifacts.Strings(t2, "paper test loss")
+	methods, _ := arrowtab.Strings(t2, "method")
+	paper, _ := arrowtab.Strings(t2, "paper test loss")
 	if strings.Join(methods, " ") != "diffusion-sf diffusion-sf-is diffusion-rp" {
 		t.Errorf("synthetic ablation rows %v", methods)
 	}
@@ -246,7 +246,7 @@ func TestTable2OtherDataset(t *testing.T) {
 			t.Errorf("%s: paper figure %q shown for a synthetic run", methods[i], p)
 		}
 	}
-	loss, _ := artifacts.Strings(t2, "test task loss")
+	loss, _ := arrowtab.Strings(t2, "test task loss")
 	if loss[0] != "0.372 ± 0.008" {
 		t.Errorf("metric_digits 3: %q, want \"0.372 ± 0.008\"", loss[0])
 	}
@@ -265,7 +265,7 @@ func TestTablesDeterministic(t *testing.T) {
 		t1, t2 := runTables(t, nil)
 		got := [3][]byte{}
 		for i, rec := range []arrow.Record{sum, t1, t2} {
-			if got[i], err = artifacts.Marshal(rec); err != nil {
+			if got[i], err = arrowtab.Marshal(rec); err != nil {
 				t.Fatal(err)
 			}
 			rec.Release()

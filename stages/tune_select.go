@@ -9,11 +9,11 @@ import (
 
 	"github.com/apache/arrow/go/v17/arrow"
 
-	"github.com/diffusion-dfl/pipe/artifacts"
+	"github.com/diffusion-dfl/pipe/arrowtab"
 	"github.com/diffusion-dfl/pipe/pipeline"
 )
 
-// KindTuneSelection is the artifacts.MetaKind of the tune-select output.
+// KindTuneSelection is the arrowtab.MetaKind of the tune-select output.
 const KindTuneSelection = "tune.selection"
 
 // tuneSelectKind picks each DFL method's learning rate from the hold curves
@@ -92,7 +92,7 @@ func readTuneCandidate(stage string, curve, model arrow.Record) (tuneCandidate, 
 	var trained struct {
 		Params map[string]any `json:"params"`
 	}
-	raw, _ := artifacts.Meta(model, MetaTrainedBy)
+	raw, _ := arrowtab.Meta(model, MetaTrainedBy)
 	if err := json.Unmarshal([]byte(raw), &trained); err != nil {
 		return c, fmt.Errorf("%w: tune-select: stage %s: model %s metadata: %v", ErrInput, stage, MetaTrainedBy, err)
 	}
@@ -101,11 +101,11 @@ func readTuneCandidate(stage string, curve, model arrow.Record) (tuneCandidate, 
 		return c, fmt.Errorf("%w: tune-select: stage %s: its model's params have no numeric lr (is it a DFL stage?)", ErrInput, stage)
 	}
 	c.lr = lr
-	epochs, err := artifacts.Int64s(curve, ColEpoch)
+	epochs, err := arrowtab.Int64s(curve, ColEpoch)
 	if err != nil {
 		return c, fmt.Errorf("%w: tune-select: stage %s: %w", ErrInput, stage, err)
 	}
-	hold, err := artifacts.Float64s(curve, ColHoldTaskLoss)
+	hold, err := arrowtab.Float64s(curve, ColHoldTaskLoss)
 	if err != nil {
 		return c, fmt.Errorf("%w: tune-select: stage %s: %w (want a DFL curve)", ErrInput, stage, err)
 	}
@@ -167,9 +167,9 @@ func tuneRecord(cands []tuneCandidate) (arrow.Record, error) {
 		lr[i], hold[i], hold0[i], best[i], epochs[i] = c.lr, c.hold, c.hold0, int64(c.bestEpoch), int64(c.epochs)
 		improved[i], selected[i] = yes(c.bestEpoch > 0), yes(c.selected)
 	}
-	return artifacts.NewBuilder().String("task", task).String("dataset", dataset).String("method", method).
+	return arrowtab.NewBuilder().String("task", task).String("dataset", dataset).String("method", method).
 		Float64("lr", lr).Int64("best_epoch", best).Int64("epochs", epochs).Float64("hold_task_loss", hold).
 		Float64("hold_task_loss_epoch0", hold0).String("improved", improved).String("selected", selected).
-		String("stage", stage).Record(map[string]string{artifacts.MetaKind: KindTuneSelection,
+		String("stage", stage).Record(map[string]string{arrowtab.MetaKind: KindTuneSelection,
 		"selection": "hold split only: lowest hold task loss over epochs; ties to the smallest lr"})
 }

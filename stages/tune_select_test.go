@@ -7,7 +7,7 @@ import (
 
 	"github.com/apache/arrow/go/v17/arrow"
 
-	"github.com/diffusion-dfl/pipe/artifacts"
+	"github.com/diffusion-dfl/pipe/arrowtab"
 )
 
 // tuneInputs builds the curve and model fan-ins of a sweep: one stage per
@@ -28,8 +28,8 @@ func tuneInputs(t *testing.T, runs map[string][]float64, lrs map[string]float64)
 		}
 		tables["curves/"+stage+".curve"] = rec
 		meta[MetaTrainedBy] = fmt.Sprintf(`{"kind":"dfl-diffusion","params":{"lr":%g}}`, lrs[stage])
-		meta[artifacts.MetaKind] = "model"
-		model, err := artifacts.NewBuilder().Float64("w", []float64{1}).Record(meta)
+		meta[arrowtab.MetaKind] = "model"
+		model, err := arrowtab.NewBuilder().Float64("w", []float64{1}).Record(meta)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -49,11 +49,11 @@ func TestTuneSelectHoldOnly(t *testing.T) {
 	lrs := map[string]float64{"sf-0": 1e-5, "sf-1": 3e-5, "sf-2": 1e-4, "rp-0": 3e-5, "rp-1": 1e-5}
 	out, _ := runKind(t, tuneSelectKind(), nil, tuneInputs(t, runs, lrs), "")
 	rec := out["selection"]
-	methods, _ := artifacts.Strings(rec, "method")
-	sel, _ := artifacts.Strings(rec, "selected")
-	improved, _ := artifacts.Strings(rec, "improved")
-	lr, _ := artifacts.Float64s(rec, "lr")
-	best, _ := artifacts.Int64s(rec, "best_epoch")
+	methods, _ := arrowtab.Strings(rec, "method")
+	sel, _ := arrowtab.Strings(rec, "selected")
+	improved, _ := arrowtab.Strings(rec, "improved")
+	lr, _ := arrowtab.Float64s(rec, "lr")
+	best, _ := arrowtab.Int64s(rec, "best_epoch")
 	got := map[string]string{}
 	for i := range methods {
 		if sel[i] == "yes" {

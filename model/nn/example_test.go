@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 
-	"github.com/diffusion-dfl/pipe/artifacts"
+	"github.com/diffusion-dfl/pipe/arrowtab"
 	"github.com/diffusion-dfl/pipe/model"
 	"github.com/diffusion-dfl/pipe/model/nn"
 )
@@ -40,7 +40,7 @@ func ExampleDenoiser() {
 		panic(err)
 	}
 	defer rec.Release()
-	kind, _ := artifacts.Meta(rec, artifacts.MetaKind)
+	kind, _ := arrowtab.Meta(rec, arrowtab.MetaKind)
 	fmt.Println(eps.Rows, eps.Cols, dyt.Rows, dyt.Cols, tape.Len())
 	fmt.Println(kind, rec.NumRows() == int64(nn.NumParams(net.Params())))
 	// Output:

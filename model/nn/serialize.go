@@ -8,7 +8,7 @@ import (
 
 	"github.com/apache/arrow/go/v17/arrow"
 
-	"github.com/diffusion-dfl/pipe/artifacts"
+	"github.com/diffusion-dfl/pipe/arrowtab"
 )
 
 // Parameters are stored as an Arrow record with one float32 column "value"
@@ -23,7 +23,7 @@ import (
 // so a Denoiser or MLP can be rebuilt from its artifact alone, and loading
 // into a network of another shape fails with a message naming the parameter.
 
-// ParamsKind is the artifacts.MetaKind of a parameter record.
+// ParamsKind is the arrowtab.MetaKind of a parameter record.
 const ParamsKind = "model.params"
 
 // Metadata keys and the column name of parameter records.
@@ -63,7 +63,7 @@ func ParamsRecord(ps []*Param, meta map[string]string) (arrow.Record, error) {
 	if err != nil {
 		return nil, err
 	}
-	md := map[string]string{artifacts.MetaKind: ParamsKind, MetaLayout: string(layout)}
+	md := map[string]string{arrowtab.MetaKind: ParamsKind, MetaLayout: string(layout)}
 	for k, v := range meta {
 		md[k] = v
 	}
@@ -71,7 +71,7 @@ func ParamsRecord(ps []*Param, meta map[string]string) (arrow.Record, error) {
 	for _, p := range ps {
 		values = append(values, p.W.Data...)
 	}
-	return artifacts.NewBuilder().Float32(ValueColumn, values).Record(md)
+	return arrowtab.NewBuilder().Float32(ValueColumn, values).Record(md)
 }
 
 // LoadParams copies the values of a parameter record into ps. The record's
@@ -79,10 +79,10 @@ func ParamsRecord(ps []*Param, meta map[string]string) (arrow.Record, error) {
 // it returns an error wrapping ErrShape (or ErrFormat for a record that is
 // not a parameter record) and leaves ps unchanged.
 func LoadParams(rec arrow.Record, ps []*Param) error {
-	if kind, _ := artifacts.Meta(rec, artifacts.MetaKind); kind != ParamsKind {
+	if kind, _ := arrowtab.Meta(rec, arrowtab.MetaKind); kind != ParamsKind {
 		return fmt.Errorf("%w: kind %q, want %q", ErrFormat, kind, ParamsKind)
 	}
-	raw, ok := artifacts.Meta(rec, MetaLayout)
+	raw, ok := arrowtab.Meta(rec, MetaLayout)
 	if !ok {
 		return fmt.Errorf("%w: no %s metadata", ErrFormat, MetaLayout)
 	}
@@ -99,7 +99,7 @@ func LoadParams(rec arrow.Record, ps []*Param) error {
 				ErrShape, i, layout[i].Name, layout[i].Rows, layout[i].Cols, p.Name, p.W.Rows, p.W.Cols)
 		}
 	}
-	values, err := artifacts.Float32s(rec, ValueColumn)
+	values, err := arrowtab.Float32s(rec, ValueColumn)
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrFormat, err)
 	}
@@ -168,11 +168,11 @@ func archRecord(ps []*Param, arch string, cfg any) (arrow.Record, error) {
 
 // readArch checks the architecture name and decodes the configuration.
 func readArch(rec arrow.Record, arch string, cfg any) error {
-	got, _ := artifacts.Meta(rec, MetaArch)
+	got, _ := arrowtab.Meta(rec, MetaArch)
 	if got != arch {
 		return fmt.Errorf("%w: architecture %q, want %q", ErrFormat, got, arch)
 	}
-	raw, ok := artifacts.Meta(rec, MetaConfig)
+	raw, ok := arrowtab.Meta(rec, MetaConfig)
 	if !ok {
 		return fmt.Errorf("%w: no %s metadata", ErrFormat, MetaConfig)
 	}

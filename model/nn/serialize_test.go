@@ -9,14 +9,14 @@ import (
 
 	"github.com/apache/arrow/go/v17/arrow"
 
-	"github.com/diffusion-dfl/pipe/artifacts"
+	"github.com/diffusion-dfl/pipe/arrowtab"
 )
 
 // marshal encodes rec as Arrow IPC bytes and releases it.
 func marshal(t *testing.T, rec arrow.Record) []byte {
 	t.Helper()
 	defer rec.Release()
-	b, err := artifacts.Marshal(rec)
+	b, err := arrowtab.Marshal(rec)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,12 +31,12 @@ func TestDenoiserRecordRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	b := marshal(t, rec)
-	back, err := artifacts.Unmarshal(b)
+	back, err := arrowtab.Unmarshal(b)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer back.Release()
-	if kind, _ := artifacts.Meta(back, artifacts.MetaKind); kind != ParamsKind {
+	if kind, _ := arrowtab.Meta(back, arrowtab.MetaKind); kind != ParamsKind {
 		t.Errorf("kind %q", kind)
 	}
 	d2, err := DenoiserFromRecord(back)
@@ -102,7 +102,7 @@ func TestLoadParamsRejectsWrongShape(t *testing.T) {
 	if _, err := DenoiserFromRecord(other); !errors.Is(err, ErrFormat) {
 		t.Errorf("MLP record read as denoiser: %v, want ErrFormat", err)
 	}
-	plain, err := artifacts.NewBuilder().Float32(ValueColumn, []float32{1}).Record(nil)
+	plain, err := arrowtab.NewBuilder().Float32(ValueColumn, []float32{1}).Record(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +119,7 @@ func TestMLPRecordRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	b := marshal(t, rec)
-	back, err := artifacts.Unmarshal(b)
+	back, err := arrowtab.Unmarshal(b)
 	if err != nil {
 		t.Fatal(err)
 	}
