@@ -48,7 +48,13 @@ func (p *Program) newApp(stdout, stderr io.Writer) *cli.App {
 		Metadata: map[string]any{programKey: p},
 	}
 	app.Commands = append(app.Commands, diffCommand()...) // pipe metrics diff, pipe params diff (cmd_diff.go)
-	app.Commands = append(app.Commands, p.Commands...)
+	for _, c := range p.Commands {
+		// A copy: the global flags are added to it below, and p may build
+		// its app more than once.
+		cc := *c
+		cc.Flags = append([]cli.Flag(nil), c.Flags...)
+		app.Commands = append(app.Commands, &cc)
+	}
 	for _, c := range app.Commands {
 		c.Flags = append(c.Flags, globalFlags()...)
 	}
