@@ -8,7 +8,10 @@
 // Beside objects, a Store keeps run records (what a stage run with a given key
 // produced, and its provenance), named references (the latest run of a stage
 // or a pipeline) and advisory locks, so that two processes sharing a store
-// neither duplicate nor corrupt each other's work.
+// neither duplicate nor corrupt each other's work. Each role is an interface
+// of its own, Objects, Records (key → RunRecord), Refs and Locker, as reflow
+// separates its Repository from its Assoc; Store is their composition, and
+// code that needs one role takes only that one.
 //
 // # Implementations
 //
