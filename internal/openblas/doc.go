@@ -25,8 +25,9 @@
 // the Fortran symbols sgemm_ and dgemm_ with the operands swapped, which is
 // what cblas_sgemm does for row-major storage (bit-for-bit, see
 // TestFortranPathEqualsCBLAS), because their all-pointer arguments fit
-// purego's cheap SyscallN (0.2 µs a call, against 1 µs for cblas_sgemm's
-// float arguments through reflection). Products that OpenBLAS computes
+// purego's cheap SyscallN (several times cheaper per call than
+// cblas_sgemm's float arguments through reflection; figures in the
+// README's Performance section). Products that OpenBLAS computes
 // slower than gonum stay in gonum: tiny ones, those with at most 4 rows,
 // and matrix-vector shapes, which go to gonum's Sgemv and Dgemv.
 //
@@ -66,9 +67,9 @@
 // several goroutines at once; concurrent calls are safe and do not perturb
 // one another's results (TestConcurrentCalls). Each call blocks its
 // goroutine's OS thread like a cgo call, and with n OpenBLAS threads each
-// of g concurrent calls asks for n cores: on this 2-core machine two
-// goroutines' products ran about 2× slower in total with 2 OpenBLAS threads
-// than with 1 (BenchmarkConcurrent). Code that already keeps the cores busy
+// of g concurrent calls asks for n cores, so g·n > cores oversubscribes
+// the machine and every product slows down (BenchmarkConcurrent; figures in
+// the README's Performance section). Code that already keeps the cores busy
 // with goroutines should use one OpenBLAS thread; more threads pay only for
 // one large product at a time.
 //
