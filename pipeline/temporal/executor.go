@@ -83,11 +83,11 @@ func (x *Executor) Execute(ctx context.Context, t *pipeline.Task) (*pipeline.Res
 	}
 	queue := TaskQueue(t.Class, x.opts.Build)
 	if err := x.checkWorkers(ctx, queue); err != nil {
-		return nil, fmt.Errorf("stage %s: %w", t.Stage, err)
+		return nil, fmt.Errorf("stage %s: %w", t.Stage, orCtx(ctx, err))
 	}
 	spec, err := x.spec(ctx, t)
 	if err != nil {
-		return nil, fmt.Errorf("stage %s: %w", t.Stage, err)
+		return nil, fmt.Errorf("stage %s: %w", t.Stage, orCtx(ctx, err))
 	}
 	in := StageInput{Spec: *spec, HeartbeatTimeout: x.opts.HeartbeatTimeout, Attempts: x.opts.Attempts}
 	res, err := x.run(ctx, x.WorkflowID(t.Key), queue, in, t.Progress)
@@ -209,6 +209,15 @@ func (x *Executor) checkWorkers(ctx context.Context, queue string) error {
 	x.pollers[queue] = time.Now()
 	x.mu.Unlock()
 	return nil
+}
+
+// orCtx returns ctx's error when ctx is done (a service call cut short by
+// it reports a transport error instead), else err.
+func orCtx(ctx context.Context, err error) error {
+	if cerr := ctx.Err(); cerr != nil {
+		return cerr
+	}
+	return err
 }
 
 // errNoProgress marks a heartbeat without progress details.
