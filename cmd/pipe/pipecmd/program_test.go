@@ -22,8 +22,8 @@ func TestProgramNameVersionAndCommands(t *testing.T) {
 		}}},
 	}
 	cases := []struct {
-		args       []string
-		code       int
+		args        []string
+		code        int
 		out, errOut string
 	}{
 		{[]string{"wc", "version"}, 0, "wc v1.2.3 (go", ""},
