@@ -9,7 +9,8 @@ import (
 
 var noSplit = flag.Bool("nosplit", false, "run matrix products unsplit (compare with the row-block split)")
 
-// benchShape is a denoiser size and batch from PERFORMANCE.md.
+// benchShape is a denoiser size and batch: the paper's power and synthetic
+// networks at the batch sizes of a training step and of DDIM sampling.
 type benchShape struct {
 	name             string
 	ydim, xdim, h, n int
@@ -47,8 +48,8 @@ func benchDenoiser(s benchShape) (*Denoiser, *Matrix, []int, *Matrix, *Matrix) {
 }
 
 // BenchmarkDenoiserTrainStep is one training step: forward with a tape,
-// backward, Adam (PyTorch on this machine, 2 threads: 14.4 ms as-is and
-// 8.6 ms tuned for power h=256; 168 / 47 ms for h=1024; 13.5 ms synthetic).
+// backward, Adam. The README's Performance section sets these figures beside
+// PyTorch's for the same shapes.
 func BenchmarkDenoiserTrainStep(b *testing.B) {
 	for _, s := range []benchShape{
 		{"power/h256", 24, 149, 256, 1024},
@@ -81,8 +82,7 @@ func BenchmarkDenoiserTrainStep(b *testing.B) {
 }
 
 // BenchmarkDenoiserForward is one DDIM step: 1600 rows sharing one t, no
-// tape (PyTorch: 1106 ms / 50 steps as-is, 261 ms tuned, i.e. 22 / 5.2 ms a
-// step).
+// tape (a sampling run is 50 of them).
 func BenchmarkDenoiserForward(b *testing.B) {
 	s := benchShape{"power/h256", 24, 149, 256, 1600}
 	b.Run(s.name, func(b *testing.B) {
