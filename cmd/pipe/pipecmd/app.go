@@ -15,7 +15,7 @@ import (
 func globalFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringFlag{Name: "file", Aliases: []string{"f"}, Usage: "the pipelines file (default: pipelines.yaml in the current directory or the nearest parent that has one)"},
-		&cli.StringFlag{Name: "store", Usage: "store directory (default: $PIPE_STORE, else .pipe/ beside the pipelines file)"},
+		&cli.StringFlag{Name: "store", Usage: "store: a directory or s3://bucket/prefix (with PIPE_S3_ENDPOINT; cache in $PIPE_S3_CACHE, else .pipe/s3-cache/) (default: $PIPE_STORE, else .pipe/ beside the pipelines file)"},
 		&cli.StringFlag{Name: "data-dir", Usage: "data directory for built-in stages' files (default: $PIPE_DATA_DIR, else data/ beside the pipelines file)"},
 		&cli.StringFlag{Name: "profile", Aliases: []string{"p"}, Usage: "apply the named profile of the pipelines file"},
 		&cli.IntFlag{Name: "jobs", Aliases: []string{"j"}, Usage: "stages to run at once",

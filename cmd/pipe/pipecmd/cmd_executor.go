@@ -23,8 +23,8 @@ func executorFlags() []cli.Flag {
 
 // executor returns the executor of a run over store: local, or Temporal
 // workers when run's --executor (or PIPE_EXECUTOR) says temporal. Temporal
-// workers must share the store: a directory they all mount at the same
-// path, since the client keeps its records there. The service is dialed
+// workers must share the client's store: a directory they all mount at the
+// same path, or the same s3://bucket/prefix. The service is dialed
 // at the first stage, so commands that never execute do not need it.
 func (p *Program) executor(c *cli.Context, store artifacts.Store) (pipeline.Executor, error) {
 	kind := ""

@@ -57,7 +57,14 @@ func gcCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			unlock, err := lockForGC(c, ws.store)
+			// A collection is safe only while no run writes: runs hold the
+			// store lock shared, which only a directory store offers (an S3
+			// store's runs on other machines hold nothing gc could wait for).
+			sl, ok := ws.store.(artifacts.SharedLocker)
+			if !ok {
+				return fmt.Errorf("pipe gc does not support the store %s: runs on other machines hold no lock it could wait for, so it could delete their unreferenced outputs", ws.store)
+			}
+			unlock, err := lockForGC(c, ws.store, sl)
 			if err != nil {
 				return err
 			}
@@ -110,8 +117,8 @@ func verifyCommand() *cli.Command {
 
 // lockForGC takes the store lock exclusively: at once if no run holds it,
 // else after saying why gc waits (runs hold it shared until they end).
-func lockForGC(c *cli.Context, s *artifacts.DirStore) (func() error, error) {
-	unlock, ok, err := s.TryLock(artifacts.StoreLock)
+func lockForGC(c *cli.Context, s artifacts.Locker, sl artifacts.SharedLocker) (func() error, error) {
+	unlock, ok, err := sl.TryLock(artifacts.StoreLock)
 	if err != nil || ok {
 		return unlock, err
 	}

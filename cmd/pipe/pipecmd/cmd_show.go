@@ -92,7 +92,11 @@ func showAction(c *cli.Context) error {
 		if err != nil {
 			return fmt.Errorf("%s.%s: %w", stage, o, err)
 		}
-		a.Profile, a.Note, a.Path = profileLabel(ws.file.Profile), res.note, ws.store.ObjectPath(d)
+		path, err := ws.store.ObjectFile(c.Context, d)
+		if err != nil {
+			return fmt.Errorf("%s.%s: %w", stage, o, err)
+		}
+		a.Profile, a.Note, a.Path = profileLabel(ws.file.Profile), res.note, path
 		all = append(all, a)
 		a.Backend = rec.Backend
 		if !c.Bool("json") {

@@ -1,18 +1,14 @@
 package pipecmd
 
 import (
-	"context"
 	"fmt"
-	"net/url"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/urfave/cli/v2"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
 
-	"github.com/diffusion-dfl/pipe/artifacts"
 	"github.com/diffusion-dfl/pipe/pipeline/fingerprint"
 	"github.com/diffusion-dfl/pipe/pipeline/local"
 	"github.com/diffusion-dfl/pipe/pipeline/temporal"
@@ -57,7 +53,11 @@ func workerAction(c *cli.Context) error {
 		}
 		cache = filepath.Join(dir, "pipe-worker")
 	}
-	store, err := openSharedStore(c.Context, FlagString(c, "store"), filepath.Join(cache, "store"))
+	spec := firstNonEmpty(FlagString(c, "store"), os.Getenv("PIPE_STORE"))
+	if spec == "" {
+		return fmt.Errorf("worker: give the shared store with --store (a directory or s3://bucket/prefix)")
+	}
+	store, err := openStore(c.Context, spec, filepath.Join(cache, "store"))
 	if err != nil {
 		return err
 	}
@@ -86,7 +86,7 @@ func workerAction(c *cli.Context) error {
 	}
 	w := temporal.NewWorker(tc, temporal.WorkerOptions{Class: c.String("class"), Slots: c.Int("slots"), Activities: acts})
 	fmt.Fprintf(c.App.ErrWriter, "%s worker: queue %s, %d slot(s), store %s\n", p.name(),
-		temporal.TaskQueue(c.String("class"), build), max(c.Int("slots"), 1), describeStore(store))
+		temporal.TaskQueue(c.String("class"), build), max(c.Int("slots"), 1), store)
 	return w.Run(worker.InterruptCh())
 }
 
@@ -108,40 +108,6 @@ func dialTemporal(c *cli.Context) (client.Client, error) {
 		return nil, fmt.Errorf("connect to Temporal at %s: %w", addr, err)
 	}
 	return tc, nil
-}
-
-// openSharedStore opens a directory store, or an S3 store for
-// s3://bucket/prefix (endpoint from PIPE_S3_ENDPOINT, an http:// or
-// https:// URL; credentials from the AWS_* variables) caching in cacheDir.
-func openSharedStore(ctx context.Context, spec, cacheDir string) (artifacts.Store, error) {
-	spec = firstNonEmpty(spec, os.Getenv("PIPE_STORE"))
-	if spec == "" {
-		return nil, fmt.Errorf("give the shared store with --store (a directory or s3://bucket/prefix)")
-	}
-	if !strings.HasPrefix(spec, "s3://") {
-		return artifacts.OpenDir(spec)
-	}
-	bucket, prefix, err := artifacts.ParseS3URL(spec)
-	if err != nil {
-		return nil, err
-	}
-	ep := os.Getenv("PIPE_S3_ENDPOINT")
-	u, err := url.Parse(ep)
-	if ep == "" || err != nil || u.Host == "" {
-		return nil, fmt.Errorf("store %s: set PIPE_S3_ENDPOINT to the service's URL (https://host:port)", spec)
-	}
-	return artifacts.OpenS3(ctx, artifacts.S3Options{Endpoint: u.Host, Insecure: u.Scheme == "http",
-		Bucket: bucket, Prefix: prefix, CacheDir: cacheDir})
-}
-
-func describeStore(s artifacts.Store) string {
-	switch x := s.(type) {
-	case *artifacts.S3Store:
-		return x.String()
-	case *artifacts.DirStore:
-		return x.Dir()
-	}
-	return fmt.Sprintf("%T", s)
 }
 
 // quietLogger passes on the Temporal client's warnings and errors only.

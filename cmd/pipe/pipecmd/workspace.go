@@ -18,7 +18,7 @@ import (
 // and an engine over them.
 type workspace struct {
 	file    *pipeline.File
-	store   *artifacts.DirStore
+	store   commandStore
 	engine  *pipeline.Engine
 	dataDir string
 }
@@ -46,13 +46,7 @@ func openWorkspaceAt(c *cli.Context, file, profile, storeFlag string) (*workspac
 	if err != nil {
 		return nil, err
 	}
-	storeDir := firstNonEmpty(storeFlag, os.Getenv("PIPE_STORE"), filepath.Join(f.Dir, ".pipe"))
-	whole, err := artifacts.OpenDir(storeDir)
-	if err != nil {
-		return nil, err
-	}
-	// References are per project, so projects can share a store (PIPE_STORE).
-	store, err := whole.WithNamespace(pipeline.ProjectNamespace(f.Path))
+	store, err := openProjectStore(c, f, storeFlag)
 	if err != nil {
 		return nil, err
 	}
@@ -69,6 +63,21 @@ func openWorkspaceAt(c *cli.Context, file, profile, storeFlag string) (*workspac
 	eng := pipeline.NewEngine(pipeline.Config{File: f, Store: store, Fingerprints: fps, DataDir: dataDir,
 		Version: p.version(), Backend: p.describeBackend(), Executor: exec})
 	return &workspace{file: f, store: store, engine: eng, dataDir: dataDir}, nil
+}
+
+// openProjectStore opens the store of the pipelines file f: --store (or
+// storeFlag), else PIPE_STORE, else .pipe/ beside the file; a directory or
+// s3://bucket/prefix (see openStore), whose cache is PIPE_S3_CACHE, else
+// .pipe/s3-cache/ beside the file. References are per project, so projects
+// can share a store.
+func openProjectStore(c *cli.Context, f *pipeline.File, storeFlag string) (commandStore, error) {
+	spec := firstNonEmpty(storeFlag, os.Getenv("PIPE_STORE"), filepath.Join(f.Dir, ".pipe"))
+	cacheRoot := firstNonEmpty(os.Getenv("PIPE_S3_CACHE"), filepath.Join(f.Dir, ".pipe", "s3-cache"))
+	whole, err := openStore(c.Context, spec, cacheRoot)
+	if err != nil {
+		return nil, err
+	}
+	return whole.WithNamespace(pipeline.ProjectNamespace(f.Path))
 }
 
 // FindFile resolves --file (flag), or looks for pipelines.yaml in the current
