@@ -116,7 +116,7 @@ func checkS3Store(t *testing.T, env []string) {
 		t.Errorf("logs header: %q", logs.stderr)
 	}
 	gc := pipeWithEnv(t, dir, env, "--store", store, "gc")
-	if gc.code == 0 || !strings.Contains(gc.stderr, "pipe gc does not support the store "+store) {
+	if gc.code == 0 || !strings.Contains(gc.stderr, "gc does not support the store "+store) {
 		t.Errorf("gc on S3: exit %d, stderr %q", gc.code, gc.stderr)
 	}
 	if _, err := os.Stat(filepath.Join(dir, ".pipe", "objects")); !os.IsNotExist(err) {

@@ -62,7 +62,7 @@ func gcCommand() *cli.Command {
 			// store's runs on other machines hold nothing gc could wait for).
 			sl, ok := ws.store.(artifacts.SharedLocker)
 			if !ok {
-				return fmt.Errorf("pipe gc does not support the store %s: runs on other machines hold no lock it could wait for, so it could delete their unreferenced outputs", ws.store)
+				return fmt.Errorf("gc does not support the store %s: runs on other machines hold no lock it could wait for, so it could delete their unreferenced outputs", ws.store)
 			}
 			unlock, err := lockForGC(c, ws.store, sl)
 			if err != nil {
