@@ -29,6 +29,7 @@ type rawFile struct {
 	pipelines []*rawPipeline
 	profiles  map[string]*rawProfile
 	exports   []*rawExport
+	executor  string
 }
 
 type rawPipeline struct {
@@ -42,7 +43,7 @@ type rawExport struct {
 	line             int
 }
 
-var topKeys = map[string]bool{"vars": true, "stages": true, "pipelines": true, "profiles": true, "exports": true}
+var topKeys = map[string]bool{"vars": true, "stages": true, "pipelines": true, "profiles": true, "exports": true, "executor": true}
 
 // Load reads, expands and validates the pipelines file at path.
 func Load(path string, opts LoadOptions) (*File, error) {
@@ -90,7 +91,8 @@ func Parse(name string, data []byte, opts LoadOptions) (*File, error) {
 	for _, s := range stages {
 		templateOf[s.Name] = firstNonEmpty(s.Template, s.Name)
 	}
-	f := &File{Path: name, Dir: filepath.Dir(name), Profile: opts.Profile, Stages: map[string]*Stage{}, Pipelines: map[string]*Pipeline{}}
+	f := &File{Path: name, Dir: filepath.Dir(name), Profile: opts.Profile, Executor: raw.executor,
+		Stages: map[string]*Stage{}, Pipelines: map[string]*Pipeline{}}
 	for _, s := range stages {
 		f.Stages[s.Name] = s
 	}
@@ -129,7 +131,7 @@ func readRaw(p *problems, data []byte) *rawFile {
 	raw := &rawFile{vars: map[string]any{}, varLines: map[string]int{}, profiles: map[string]*rawProfile{}}
 	err := eachPair(doc.Content[0], func(key string, line int, val *yaml.Node) error {
 		if !topKeys[key] {
-			p.add(line, "", "unknown key %q (known: exports, pipelines, profiles, stages, vars)", key)
+			p.add(line, "", "unknown key %q (known: executor, exports, pipelines, profiles, stages, vars)", key)
 			return nil
 		}
 		readSection(p, raw, key, val)
@@ -172,6 +174,12 @@ func readSection(p *problems, raw *rawFile, key string, val *yaml.Node) {
 		})
 	case "exports":
 		raw.exports, err = readExports(p, val)
+	case "executor":
+		// The program that runs the file knows the executors' names.
+		if val.Kind != yaml.ScalarNode || val.ShortTag() != "!!str" || val.Value == "" {
+			err = fmt.Errorf("expected the name of an executor such as local or temporal")
+		}
+		raw.executor = val.Value
 	}
 	if err != nil {
 		p.add(val.Line, "", "%s: %v", key, err)

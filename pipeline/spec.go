@@ -14,7 +14,11 @@ type File struct {
 	Stages    map[string]*Stage
 	Pipelines map[string]*Pipeline
 	Exports   []*Export
-	order     []string // stage names in dependency order (upstream first), ties by name
+	// Executor is the top-level `executor:` setting ("" if absent): where
+	// the program runs stages unless told otherwise (`pipe run --executor`).
+	// It is part of no key: where a stage runs does not change its result.
+	Executor string
+	order    []string // stage names in dependency order (upstream first), ties by name
 }
 
 // Stage is one concrete stage of a File.

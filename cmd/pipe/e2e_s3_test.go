@@ -123,3 +123,27 @@ func checkS3Store(t *testing.T, env []string) {
 		t.Errorf("an S3 run made a directory store in the project (stat: %v)", err)
 	}
 }
+
+// TestE2EExecutorSetting checks the top-level executor: setting of
+// pipelines.yaml: the program checks its name, and --executor or
+// PIPE_EXECUTOR overrides it.
+func TestE2EExecutorSetting(t *testing.T) {
+	dir := copyExample(t)
+	b, err := os.ReadFile(filepath.Join(dir, "pipelines.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, dir, "pipelines.yaml", "executor: nowhere\n"+string(b))
+	r := pipeIn(t, dir, "run", "--profile", "ci", "all")
+	if r.code == 0 || !strings.Contains(r.stderr, `pipelines.yaml "nowhere": use local or temporal`) {
+		t.Fatalf("run with executor: nowhere: exit %d, stderr %q", r.code, r.stderr)
+	}
+	got, _ := statusesOf(t, mustPipe(t, dir, "run", "--json", "--executor", "local", "--profile", "ci", "all").stdout)
+	if got != "count-1:ran summary:ran text-1:ran" {
+		t.Fatalf("run --executor local: %s", got)
+	}
+	r = pipeWithEnv(t, dir, []string{"PIPE_EXECUTOR=local"}, "run", "--json", "--profile", "ci", "all")
+	if got, _ := statusesOf(t, r.stdout); r.code != 0 || got != "count-1:cached summary:cached text-1:cached" {
+		t.Fatalf("run with PIPE_EXECUTOR=local: exit %d, %s\n%s", r.code, got, r.stderr)
+	}
+}

@@ -22,15 +22,16 @@ func executorFlags() []cli.Flag {
 }
 
 // executor returns the executor of a run over store: local, or Temporal
-// workers when run's --executor (or PIPE_EXECUTOR) says temporal. Temporal
-// workers must share the client's store: a directory they all mount at the
-// same path, or the same s3://bucket/prefix. The service is dialed
-// at the first stage, so commands that never execute do not need it.
-func (p *Program) executor(c *cli.Context, store artifacts.Store) (pipeline.Executor, error) {
-	kind := ""
+// workers when run's --executor (or PIPE_EXECUTOR), else the file's
+// top-level executor: setting, says temporal. Temporal workers must share
+// the client's store: a directory they all mount at the same path, or the
+// same s3://bucket/prefix. The service is dialed at the first stage, so
+// commands that never execute do not need it.
+func (p *Program) executor(c *cli.Context, f *pipeline.File, store artifacts.Store) (pipeline.Executor, error) {
+	kind, from := f.Executor, "executor: of "+f.Path
 	for _, ctx := range c.Lineage() {
 		if ctx.IsSet("executor") {
-			kind = ctx.String("executor")
+			kind, from = ctx.String("executor"), "--executor"
 			break
 		}
 	}
@@ -40,7 +41,7 @@ func (p *Program) executor(c *cli.Context, store artifacts.Store) (pipeline.Exec
 	case "temporal":
 		return &lazyExecutor{make: func() (pipeline.Executor, error) { return p.temporalExecutor(c, store) }}, nil
 	}
-	return nil, fmt.Errorf("--executor %q: use local or temporal", kind)
+	return nil, fmt.Errorf("%s %q: use local or temporal", from, kind)
 }
 
 // temporalExecutor connects to the service and builds the executor.

@@ -56,7 +56,7 @@ func openWorkspaceAt(c *cli.Context, file, profile, storeFlag string) (*workspac
 		return nil, err
 	}
 	fps := pipeline.CacheFingerprints(fp, store, fp.SourceDigest)
-	exec, err := p.executor(c, store) // cmd_executor.go: local, or Temporal workers
+	exec, err := p.executor(c, f, store) // cmd_executor.go: local, or Temporal workers
 	if err != nil {
 		return nil, err
 	}
