@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -15,6 +16,8 @@ import (
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 	"github.com/minio/minio-go/v7"
 	"github.com/minio/minio-go/v7/pkg/credentials"
+
+	"github.com/diffusion-dfl/pipe/pipeline/temporal/temporaltest"
 )
 
 // s3Env returns the environment that points pipe at the in-process S3
@@ -145,5 +148,45 @@ func TestE2EExecutorSetting(t *testing.T) {
 	r = pipeWithEnv(t, dir, []string{"PIPE_EXECUTOR=local"}, "run", "--json", "--profile", "ci", "all")
 	if got, _ := statusesOf(t, r.stdout); r.code != 0 || got != "count-1:cached summary:cached text-1:cached" {
 		t.Fatalf("run with PIPE_EXECUTOR=local: exit %d, %s\n%s", r.code, got, r.stderr)
+	}
+}
+
+// TestE2ETemporalS3Store runs the wordcount example on a `pipe worker`
+// with the client and the worker sharing only an S3 store (the fake): the
+// worker computes every stage, and a local run from an empty cache then
+// finds every stage cached.
+func TestE2ETemporalS3Store(t *testing.T) {
+	addr := temporaltest.Address(t)
+	env := s3Env(t)
+	store := "s3://pipe/cluster"
+	w := exec.Command(pipeBin, "worker", "--store", store, "--cache", t.TempDir(), "--temporal", addr)
+	w.Env = append(cleanEnv(), env...)
+	var werr syncBuf
+	w.Stderr = &werr
+	if err := w.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = w.Process.Kill()
+		_ = w.Wait()
+		if t.Failed() {
+			t.Logf("worker stderr:\n%s", werr.String())
+		}
+	})
+	dir := copyExample(t)
+	run := func(cache string, args ...string) string {
+		t.Helper()
+		r := pipeWithEnv(t, dir, append(env, "PIPE_S3_CACHE="+cache), append([]string{"--store", store, "run", "--json", "--profile", "ci"}, args...)...)
+		if r.code != 0 {
+			t.Fatalf("pipe run %v exited %d\nstdout:\n%s\nstderr:\n%s", args, r.code, r.stdout, r.stderr)
+		}
+		got, _ := statusesOf(t, r.stdout)
+		return got
+	}
+	if got := run(t.TempDir(), "--executor", "temporal", "--temporal", addr, "all"); got != "count-1:ran summary:ran text-1:ran" {
+		t.Fatalf("distributed run: %s", got)
+	}
+	if got := run(t.TempDir(), "all"); got != "count-1:cached summary:cached text-1:cached" {
+		t.Fatalf("local run after the distributed one: %s", got)
 	}
 }
