@@ -1,6 +1,7 @@
 package pipecmd
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -22,6 +23,18 @@ func temporalFlags() []cli.Flag {
 			Usage: "host:port of the Temporal frontend"},
 		&cli.StringFlag{Name: "temporal-namespace", Value: "default", EnvVars: []string{"TEMPORAL_NAMESPACE"},
 			Usage: "Temporal namespace of the stage workflows"},
+		&cli.BoolFlag{Name: "temporal-tls", EnvVars: []string{"TEMPORAL_TLS"},
+			Usage: "dial Temporal over TLS, trusting the system roots (the other --temporal-tls-* flags and --temporal-api-key imply it)"},
+		&cli.StringFlag{Name: "temporal-tls-ca", EnvVars: []string{"TEMPORAL_TLS_CA_PATH"}, TakesFile: true,
+			Usage: "PEM `FILE` of the CA certificates that sign the Temporal server's certificate (default: the system roots)"},
+		&cli.StringFlag{Name: "temporal-tls-cert", EnvVars: []string{"TEMPORAL_TLS_CERT_PATH"}, TakesFile: true,
+			Usage: "PEM `FILE` of the client certificate for mutual TLS (with --temporal-tls-key)"},
+		&cli.StringFlag{Name: "temporal-tls-key", EnvVars: []string{"TEMPORAL_TLS_KEY_PATH"}, TakesFile: true,
+			Usage: "PEM `FILE` of the client certificate's private key"},
+		&cli.StringFlag{Name: "temporal-tls-server-name", EnvVars: []string{"TEMPORAL_TLS_SERVER_NAME"},
+			Usage: "`NAME` the Temporal server's certificate must carry (default: the host of --temporal)"},
+		&cli.StringFlag{Name: "temporal-api-key", EnvVars: []string{"TEMPORAL_API_KEY"},
+			Usage: "API `KEY` sent to Temporal as a bearer token (prefer the environment variable: a flag shows in ps)"},
 	}
 }
 
@@ -100,10 +113,29 @@ func (p *Program) build() (string, error) {
 	return fp.SourceDigest()
 }
 
-// dialTemporal connects to the service named by --temporal.
+// dialTemporal connects to the service named by --temporal, with the
+// security the --temporal-tls* and --temporal-api-key flags give.
 func dialTemporal(c *cli.Context) (client.Client, error) {
-	addr := c.String("temporal")
-	tc, err := client.Dial(client.Options{HostPort: addr, Namespace: c.String("temporal-namespace"), Logger: quietLogger{}})
+	return dialTemporalAt(c.Context, c.String("temporal"), c.String("temporal-namespace"), temporalSecurityOf(c))
+}
+
+// temporalSecurityOf reads the flags (or their environment variables).
+func temporalSecurityOf(c *cli.Context) temporalSecurity {
+	return temporalSecurity{
+		TLS: c.Bool("temporal-tls"), CA: c.String("temporal-tls-ca"),
+		Cert: c.String("temporal-tls-cert"), Key: c.String("temporal-tls-key"),
+		ServerName: c.String("temporal-tls-server-name"), APIKey: c.String("temporal-api-key"),
+	}
+}
+
+// dialTemporalAt connects to the frontend at addr: the client asks the
+// service for its capabilities, so a refused handshake fails here.
+func dialTemporalAt(ctx context.Context, addr, namespace string, sec temporalSecurity) (client.Client, error) {
+	opts := client.Options{HostPort: addr, Namespace: namespace, Logger: quietLogger{}}
+	if err := sec.apply(&opts); err != nil {
+		return nil, err
+	}
+	tc, err := client.DialContext(ctx, opts)
 	if err != nil {
 		return nil, fmt.Errorf("connect to Temporal at %s: %w", addr, err)
 	}
