@@ -141,8 +141,27 @@ func cosinePanel(title string, pts []cosinePoint) (*plot.Plot, error) {
 	if err := styleLegend(pl, pts); err != nil {
 		return nil, err
 	}
+	// Headroom above the lines for the legend (three or four entries at the
+	// top left), so it never covers a cosine near or above 1.
 	pl.Y.Max = max(pl.Y.Max, 1)
+	top := pl.Y.Max
+	pl.Y.Max += 0.4 * (pl.Y.Max - pl.Y.Min)
+	pl.Y.Tick.Marker = ticksUpTo{top}
 	return pl, nil
+}
+
+// ticksUpTo marks the default ticks no higher than max, so the headroom
+// left for a legend carries no tick labels beyond the data's scale.
+type ticksUpTo struct{ max float64 }
+
+func (t ticksUpTo) Ticks(min, max float64) []plot.Tick {
+	var out []plot.Tick
+	for _, tk := range (plot.DefaultTicks{}).Ticks(min, max) {
+		if tk.Value <= t.max+1e-9 {
+			out = append(out, tk)
+		}
+	}
+	return out
 }
 
 // styleLegend adds grey legend entries saying what the line styles mean:
