@@ -39,6 +39,10 @@ func (p *Program) executor(c *cli.Context, f *pipeline.File, store artifacts.Sto
 	case "local", "":
 		return local.New(store, local.Options{}), nil
 	case "temporal":
+		// Bad TLS flags fail here, before any planning or stage work.
+		if _, err := temporalSecurityOf(c).tlsConfig(); err != nil {
+			return nil, err
+		}
 		return &lazyExecutor{make: func() (pipeline.Executor, error) { return p.temporalExecutor(c, store) }}, nil
 	}
 	return nil, fmt.Errorf("%s %q: use local or temporal", from, kind)

@@ -66,6 +66,10 @@ func workerAction(c *cli.Context) error {
 		}
 		cache = filepath.Join(dir, "pipe-worker")
 	}
+	// Bad TLS flags fail before the store or the cache is touched.
+	if _, err := temporalSecurityOf(c).tlsConfig(); err != nil {
+		return err
+	}
 	spec := firstNonEmpty(FlagString(c, "store"), os.Getenv("PIPE_STORE"))
 	if spec == "" {
 		return fmt.Errorf("worker: give the shared store with --store (a directory or s3://bucket/prefix)")
