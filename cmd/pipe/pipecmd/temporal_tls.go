@@ -72,12 +72,12 @@ func (s temporalSecurity) tlsConfig() (*tls.Config, error) {
 // fault: the certificate is checked on its own first, so a failure after
 // that lies in the key (unparsable, or not the certificate's).
 func readKeyPair(certFile, keyFile string) (tls.Certificate, error) {
-	if _, err := readCertificates("--temporal-tls-cert", certFile); err != nil {
-		return tls.Certificate{}, err
-	}
 	certPEM, err := os.ReadFile(certFile)
 	if err != nil {
 		return tls.Certificate{}, fmt.Errorf("--temporal-tls-cert %s: %w", certFile, err)
+	}
+	if _, err := parseCertificates("--temporal-tls-cert", certFile, certPEM); err != nil {
+		return tls.Certificate{}, err
 	}
 	keyPEM, err := os.ReadFile(keyFile)
 	if err != nil {
@@ -96,6 +96,12 @@ func readCertificates(flag, file string) ([]*x509.Certificate, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: %w", flag, file, err)
 	}
+	return parseCertificates(flag, file, data)
+}
+
+// parseCertificates parses the PEM certificates in data, read from the
+// file that flag names.
+func parseCertificates(flag, file string, data []byte) ([]*x509.Certificate, error) {
 	var certs []*x509.Certificate
 	for {
 		var block *pem.Block
