@@ -9,6 +9,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"syscall"
 	"time"
 
@@ -35,6 +36,7 @@ func runCommand() *cli.Command {
 				TakesFile: false},
 			&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "print a line for every skipped stage"},
 			&cli.DurationFlag{Name: "progress-every", Value: 30 * time.Second, Usage: "off a terminal, print a progress line this often (0: never)"},
+			&cli.PathFlag{Name: "cpuprofile", Usage: "write a Go CPU profile of the run's stages to `FILE` (read it with go tool pprof; stages that run in-process only)"},
 		}, executorFlags()...), // cmd_executor.go
 		Action: runAction,
 	}
@@ -87,6 +89,13 @@ func runAction(c *cli.Context) error {
 	if c.Bool("dry-run") {
 		return dryRun(c, ws, names, force)
 	}
+	if path := c.Path("cpuprofile"); path != "" {
+		stopProfile, err := startCPUProfile(path)
+		if err != nil {
+			return err
+		}
+		defer stopProfile()
+	}
 	if err := ensureData(c, ws, closure); err != nil {
 		return err
 	}
@@ -98,6 +107,24 @@ func runAction(c *cli.Context) error {
 	ctx, stop := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	return runAndReport(c, ctx, ws, names, closure, force)
+}
+
+// startCPUProfile starts Go's CPU profiler writing to path and returns the
+// function that stops it and closes the file. The file is created before
+// any stage runs, so a bad path fails first.
+func startCPUProfile(path string) (func(), error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("--cpuprofile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("--cpuprofile %s: %w", path, err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }
 
 // runAndReport runs the targets with the progress display and prints the
