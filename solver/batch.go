@@ -7,10 +7,13 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/diffusion-dfl/pipe/pipeline/cores"
 	"gonum.org/v1/gonum/mat"
 )
 
-// forEach runs fn(i) for i = 0..n−1 on up to workers goroutines. Each call
+// forEach runs fn(i) for i = 0..n−1 on the calling goroutine and up to
+// workers−1 helpers, started only on cores nothing else holds
+// (cores.Borrow: stages running side by side keep one core each). Each call
 // writes only its own slot, so results do not depend on the number of
 // workers or on scheduling. It returns the error of the lowest index that
 // failed, annotated with the index, and stops handing out new indices once
@@ -19,27 +22,28 @@ func forEach(ctx context.Context, n, workers int, fn func(i int) error) error {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	workers = min(workers, n)
 	errs := make([]error, n)
 	var next atomic.Int64
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= n {
-					return
-				}
-				if err := ctx.Err(); err != nil {
-					errs[i] = err
-					continue
-				}
-				errs[i] = fn(i)
+	work := func() {
+		for {
+			i := int(next.Add(1)) - 1
+			if i >= n {
+				return
 			}
-		}()
+			if err := ctx.Err(); err != nil {
+				errs[i] = err
+				continue
+			}
+			errs[i] = fn(i)
+		}
 	}
+	helpers, giveBack := cores.Borrow(min(workers, n) - 1)
+	defer giveBack()
+	var wg sync.WaitGroup
+	for range helpers {
+		wg.Go(work)
+	}
+	work()
 	wg.Wait()
 	for i, err := range errs {
 		if err != nil {

@@ -2,9 +2,9 @@ package nn
 
 import (
 	"math"
-	"runtime"
 	"sync"
 
+	"github.com/diffusion-dfl/pipe/pipeline/cores"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas32"
 )
@@ -217,7 +217,14 @@ func (gp gemmPlan) gemmNT(a *Matrix, b blas32.General, c *Matrix) {
 // products are split (see linearBackward); each writes its own outputs, so
 // the results do not depend on the schedule.
 func (gp gemmPlan) both(f, g func()) {
-	if gp.whole || runtime.GOMAXPROCS(0) < 2 {
+	if gp.whole {
+		f()
+		g()
+		return
+	}
+	helpers, giveBack := cores.Borrow(1)
+	defer giveBack()
+	if helpers == 0 {
 		f()
 		g()
 		return

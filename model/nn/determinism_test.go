@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"testing"
+
+	"github.com/diffusion-dfl/pipe/pipeline/cores"
 )
 
 // stepResult is everything one training step produces.
@@ -58,6 +60,29 @@ func TestDeterministicAcrossGOMAXPROCS(t *testing.T) {
 	}
 	if one.norm != two.norm {
 		t.Errorf("gradient norm %v vs %v", one.norm, two.norm)
+	}
+}
+
+// TestDeterministicWithCoresHeld: on two cores with both held by stages
+// running beside this one (package cores), every pass runs its chunks on
+// the calling goroutine, and the step is bit-identical to the one that
+// spread its chunks over both cores.
+func TestDeterministicWithCoresHeld(t *testing.T) {
+	spread := trainStep(t, 2)
+	r1, r2 := cores.Hold(), cores.Hold()
+	inline := trainStep(t, 2)
+	r1()
+	r2()
+	for _, c := range []struct {
+		name string
+		a, b []float32
+	}{{"output", spread.out, inline.out}, {"dL/dy_t", spread.dyt, inline.dyt}, {"gradients", spread.grads, inline.grads}, {"weights after AdamW", spread.weights, inline.weights}} {
+		if i := sameBits(c.a, c.b); i >= 0 {
+			t.Errorf("%s differ between spread and inline passes (first at %d)", c.name, i)
+		}
+	}
+	if spread.norm != inline.norm {
+		t.Errorf("gradient norm %v vs %v", spread.norm, inline.norm)
 	}
 }
 

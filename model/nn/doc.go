@@ -52,8 +52,10 @@
 // calls. Rows that share a context (M samples of each of B contexts) take
 // one context row per group of consecutive rows, and the first layer's
 // context part is then computed per context instead of per row, an exact
-// factorization through the input LayerNorm. Row passes run on all cores (GOMAXPROCS) over fixed chunks of rows
-// whose boundaries depend only on the shape, with reductions summed in chunk
+// factorization through the input LayerNorm. Row passes run over fixed
+// chunks of rows, on the calling goroutine plus whatever idle cores they
+// can borrow (package pipeline/cores: stages running side by side keep one
+// core each), chunks whose boundaries depend only on the shape, with reductions summed in chunk
 // order, so results are bit-identical for any number of workers (for a
 // fixed BLAS and, with OpenBLAS, a fixed OpenBLAS thread count). The
 // elementwise kernels (logistic function, LayerNorm moments and

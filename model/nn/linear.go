@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"sync"
 
+	"github.com/diffusion-dfl/pipe/pipeline/cores"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas32"
 )
@@ -210,7 +211,8 @@ func (gp gemmPlan) matMul(a, b, c *Matrix) {
 
 // linearBackward adds dyᵀ·x into the weight gradient g and sets
 // dx = dy·w: the two products of a Linear layer's backward pass, which are
-// independent and of equal cost, run as two goroutines. Each product is
+// independent and of equal cost, run as two goroutines when a core is idle
+// (cores.Borrow), one after the other otherwise. Each product is
 // computed whole (not split), so the result does not depend on GOMAXPROCS;
 // this halves the synchronization points of a backward pass against
 // splitting each product in turn. dx may be nil when not needed.
@@ -219,7 +221,12 @@ func (gp gemmPlan) linearBackward(dy, x, w, g, dx *Matrix) {
 		gp.addMatTMul(dy, x, g)
 		return
 	}
-	if gp.whole || runtime.GOMAXPROCS(0) < 2 || dy.Rows == 0 {
+	helpers, giveBack := 0, func() {}
+	if !gp.whole && dy.Rows > 0 {
+		helpers, giveBack = cores.Borrow(1)
+	}
+	defer giveBack()
+	if helpers == 0 {
 		addMatTMulWhole(dy, x, g)
 		matMulWhole(dy, w, dx)
 		return

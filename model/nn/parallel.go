@@ -4,13 +4,17 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+
+	"github.com/diffusion-dfl/pipe/pipeline/cores"
 )
 
 // Elementwise and row passes run over fixed chunks of rows. The chunk
 // boundaries depend only on the matrix shape, never on the number of
 // workers, and every reduction keeps one partial sum per chunk that is
 // combined in chunk order afterwards, so results are bit-identical for any
-// GOMAXPROCS.
+// GOMAXPROCS, and for however many idle cores a pass gets to borrow
+// (package cores): a pass whose cores are all held by other stages runs its
+// chunks in order on the calling goroutine.
 
 // chunkRows is the number of rows in one chunk of a row pass.
 const chunkRows = 64
@@ -40,9 +44,19 @@ func forChunks(n, width int, fn func(c, lo, hi int)) {
 	})
 }
 
-// forParallel calls fn(i) for i in [0, n) on the given number of goroutines
-// (the caller's included), handing out indices in increasing order.
+// forParallel calls fn(i) for i in [0, n) on up to the given number of
+// goroutines (the caller's included), handing out indices in increasing
+// order. Helpers run only on cores nothing else holds (cores.Borrow); with
+// none free every index runs on the calling goroutine.
 func forParallel(n, workers int, fn func(i int)) {
+	helpers, giveBack := cores.Borrow(min(workers, n) - 1)
+	defer giveBack()
+	if helpers == 0 {
+		for i := range n {
+			fn(i)
+		}
+		return
+	}
 	var next atomic.Int64
 	work := func() {
 		for {
@@ -54,7 +68,7 @@ func forParallel(n, workers int, fn func(i int)) {
 		}
 	}
 	var wg sync.WaitGroup
-	for range workers - 1 {
+	for range helpers {
 		wg.Go(work)
 	}
 	work()

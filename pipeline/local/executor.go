@@ -8,6 +8,7 @@ import (
 
 	"github.com/diffusion-dfl/pipe/artifacts"
 	"github.com/diffusion-dfl/pipe/pipeline"
+	"github.com/diffusion-dfl/pipe/pipeline/cores"
 )
 
 // Options configure an Executor.
@@ -38,11 +39,14 @@ func New(s artifacts.Objects, opts Options) *Executor {
 }
 
 // Execute runs one task: a built-in kind in-process, a shell stage as a
-// child process.
+// child process. Either way the task holds one of the process's cores
+// while it runs (package cores), so the parallel passes of the stages
+// running beside it borrow only cores that are idle.
 func (x *Executor) Execute(ctx context.Context, t *pipeline.Task) (*pipeline.Result, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	defer cores.Hold()()
 	if t.Kind != nil {
 		return x.runKind(ctx, t)
 	}
