@@ -23,25 +23,29 @@ func tuneSelectKind() pipeline.Kind {
 	return pipeline.Kind{
 		Name: "tune-select",
 		Doc: "Selects the DFL learning rate (and reports the epoch) of every (dataset, method) of a sweep by the hold " +
-			"split only: each candidate's score is the lowest hold task loss on its curve (epoch 0, the model as it came " +
-			"in, included, as the DFL stages select), and the candidate with the lowest score wins; ties (typically every " +
-			"candidate keeping epoch 0, so DFL did not help at any rate) go to the smallest rate. Reads the lr from each " +
-			"model's trained_by metadata. Output: one row per candidate, the winner marked.",
+			"split only: each run's score is the lowest hold task loss on its curve (epoch 0, the model as it came in, " +
+			"included, as the DFL stages select); a rate's score is the mean of its runs' scores over the sweep's seeds, " +
+			"and the rate with the lowest mean wins; ties (typically every rate keeping epoch 0, so DFL did not help at " +
+			"any rate) go to the smallest rate. Every rate of a (dataset, method) must have run on the same seeds. Reads " +
+			"the lr from each model's trained_by metadata and the seed from each curve's metadata. Output: one row per " +
+			"run, the winning rate's rows marked.",
 		Inputs: []pipeline.PortSpec{
 			{Name: "curves", Many: true, Doc: "fan-in of the sweep's DFL curve outputs"},
 			{Name: "models", Many: true, Doc: "fan-in of the same stages' model outputs (their params give the lr)"},
 		},
-		Outputs: []pipeline.PortSpec{{Name: "selection", Doc: "task, dataset, method, lr, best_epoch, epochs, hold_task_loss, hold_task_loss_epoch0, improved, selected, stage"}},
+		Outputs: []pipeline.PortSpec{{Name: "selection", Doc: "task, dataset, method, lr, seed, best_epoch, epochs, hold_task_loss, hold_task_loss_epoch0, improved, mean_hold_task_loss (the rate's mean over seeds), seeds, selected, stage"}},
 		Run:     runTuneSelect,
 	}
 }
 
-// tuneCandidate is one run of the sweep.
+// tuneCandidate is one run of the sweep: one rate on one seed.
 type tuneCandidate struct {
 	stage, task, dataset, method string
 	lr                           float64
-	bestEpoch, epochs            int
+	seed, bestEpoch, epochs      int
 	hold, hold0                  float64
+	meanHold                     float64 // the rate's mean hold score over the seeds
+	seeds                        int     // how many seeds the mean covers
 	selected                     bool
 }
 
@@ -60,12 +64,16 @@ func runTuneSelect(ctx context.Context, in pipeline.Inputs, p pipeline.Params, r
 		}
 		cands = append(cands, c)
 	}
-	selectTuned(cands)
+	if err := selectTuned(cands); err != nil {
+		return nil, err
+	}
 	for _, c := range cands {
+		mark := ""
 		if c.selected {
-			r.Logf("%s %s: lr %g (best epoch %d of %d, hold task loss %.6g; epoch 0: %.6g)",
-				c.dataset, c.method, c.lr, c.bestEpoch, c.epochs, c.hold, c.hold0)
+			mark = " (selected)"
 		}
+		r.Logf("%s %s lr %g seed %d: best hold task loss %.6g at epoch %d of %d (epoch 0: %.6g); rate mean %.6g over %d seeds%s",
+			c.dataset, c.method, c.lr, c.seed, c.hold, c.bestEpoch, c.epochs, c.hold0, c.meanHold, c.seeds, mark)
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -88,7 +96,7 @@ func readTuneCandidate(stage string, curve, model arrow.Record) (tuneCandidate, 
 	if err != nil {
 		return c, err
 	}
-	c.task, c.dataset, c.method = id.task, id.dataset, id.method
+	c.task, c.dataset, c.method, c.seed = id.task, id.dataset, id.method, id.seed
 	var trained struct {
 		Params map[string]any `json:"params"`
 	}
@@ -125,9 +133,12 @@ func readTuneCandidate(stage string, curve, model arrow.Record) (tuneCandidate, 
 	return c, nil
 }
 
-// selectTuned marks the winner of every (dataset, method): the lowest hold
-// loss, ties to the smallest lr. It sorts cands by dataset, method and lr.
-func selectTuned(cands []tuneCandidate) {
+// selectTuned scores every rate of a (dataset, method) by the mean of its
+// runs' hold scores over the seeds and marks the runs of the lowest-scoring
+// rate, ties to the smallest lr. It sorts cands by dataset, method, lr and
+// seed, and fails when the rates of a (dataset, method) ran on different
+// seeds (a mean over other seeds would not compare) or a seed ran twice.
+func selectTuned(cands []tuneCandidate) error {
 	sort.SliceStable(cands, func(i, j int) bool {
 		a, b := cands[i], cands[j]
 		if a.dataset != b.dataset {
@@ -136,26 +147,69 @@ func selectTuned(cands []tuneCandidate) {
 		if a.method != b.method {
 			return a.method < b.method
 		}
-		return a.lr < b.lr
+		if a.lr != b.lr {
+			return a.lr < b.lr
+		}
+		return a.seed < b.seed
 	})
 	for i := 0; i < len(cands); {
-		j, best := i, i
-		for ; j < len(cands) && cands[j].dataset == cands[i].dataset && cands[j].method == cands[i].method; j++ {
-			if cands[j].hold < cands[best].hold {
-				best = j
-			}
+		j := i
+		for j < len(cands) && cands[j].dataset == cands[i].dataset && cands[j].method == cands[i].method {
+			j++
 		}
-		cands[best].selected = true
+		if err := selectGroup(cands[i:j]); err != nil {
+			return err
+		}
 		i = j
 	}
+	return nil
+}
+
+// selectGroup scores and marks the runs of one (dataset, method), sorted
+// by lr and seed.
+func selectGroup(g []tuneCandidate) error {
+	var seeds0 []int // the seeds of the first rate
+	bestLo, bestHi, bestMean := -1, -1, math.Inf(1)
+	for lo := 0; lo < len(g); {
+		hi := lo
+		var sum float64
+		var seeds []int
+		for hi < len(g) && g[hi].lr == g[lo].lr {
+			if hi > lo && g[hi].seed == g[hi-1].seed {
+				return fmt.Errorf("%w: tune-select: %s %s lr %g: seed %d ran twice (%s, %s)", ErrInput,
+					g[lo].dataset, g[lo].method, g[lo].lr, g[hi].seed, g[hi-1].stage, g[hi].stage)
+			}
+			sum += g[hi].hold
+			seeds = append(seeds, g[hi].seed)
+			hi++
+		}
+		if lo == 0 {
+			seeds0 = seeds
+		} else if fmt.Sprint(seeds) != fmt.Sprint(seeds0) {
+			return fmt.Errorf("%w: tune-select: %s %s: lr %g ran on seeds %v but lr %g on seeds %v; every rate needs the same seeds",
+				ErrInput, g[lo].dataset, g[lo].method, g[0].lr, seeds0, g[lo].lr, seeds)
+		}
+		mean := sum / float64(len(seeds))
+		for k := lo; k < hi; k++ {
+			g[k].meanHold, g[k].seeds = mean, len(seeds)
+		}
+		if mean < bestMean { // strict: ties go to the smaller rate, met first
+			bestLo, bestHi, bestMean = lo, hi, mean
+		}
+		lo = hi
+	}
+	for k := bestLo; k < bestHi; k++ {
+		g[k].selected = true
+	}
+	return nil
 }
 
 // tuneRecord writes the candidates as the selection table.
 func tuneRecord(cands []tuneCandidate) (arrow.Record, error) {
 	n := len(cands)
 	task, dataset, method, stage, improved, selected := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-	lr, hold, hold0 := make([]float64, n), make([]float64, n), make([]float64, n)
-	best, epochs := make([]int64, n), make([]int64, n)
+	lr, hold, hold0, mean := make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
+	seed, best, epochs, seeds := make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
 	yes := func(b bool) string {
 		if b {
 			return "yes"
@@ -164,12 +218,14 @@ func tuneRecord(cands []tuneCandidate) (arrow.Record, error) {
 	}
 	for i, c := range cands {
 		task[i], dataset[i], method[i], stage[i] = c.task, c.dataset, c.method, c.stage
-		lr[i], hold[i], hold0[i], best[i], epochs[i] = c.lr, c.hold, c.hold0, int64(c.bestEpoch), int64(c.epochs)
+		lr[i], hold[i], hold0[i], mean[i] = c.lr, c.hold, c.hold0, c.meanHold
+		seed[i], best[i], epochs[i], seeds[i] = int64(c.seed), int64(c.bestEpoch), int64(c.epochs), int64(c.seeds)
 		improved[i], selected[i] = yes(c.bestEpoch > 0), yes(c.selected)
 	}
 	return arrowtab.NewBuilder().String("task", task).String("dataset", dataset).String("method", method).
-		Float64("lr", lr).Int64("best_epoch", best).Int64("epochs", epochs).Float64("hold_task_loss", hold).
-		Float64("hold_task_loss_epoch0", hold0).String("improved", improved).String("selected", selected).
+		Float64("lr", lr).Int64("seed", seed).Int64("best_epoch", best).Int64("epochs", epochs).
+		Float64("hold_task_loss", hold).Float64("hold_task_loss_epoch0", hold0).String("improved", improved).
+		Float64("mean_hold_task_loss", mean).Int64("seeds", seeds).String("selected", selected).
 		String("stage", stage).Record(map[string]string{arrowtab.MetaKind: KindTuneSelection,
-		"selection": "hold split only: lowest hold task loss over epochs; ties to the smallest lr"})
+		"selection": "hold split only: per run the lowest hold task loss over epochs; per rate the mean over seeds; lowest mean wins, ties to the smallest lr"})
 }
