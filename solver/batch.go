@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"runtime"
-	"sync"
-	"sync/atomic"
 
 	"github.com/diffusion-dfl/pipe/pipeline/cores"
 	"gonum.org/v1/gonum/mat"
@@ -23,28 +21,13 @@ func forEach(ctx context.Context, n, workers int, fn func(i int) error) error {
 		workers = runtime.GOMAXPROCS(0)
 	}
 	errs := make([]error, n)
-	var next atomic.Int64
-	work := func() {
-		for {
-			i := int(next.Add(1)) - 1
-			if i >= n {
-				return
-			}
-			if err := ctx.Err(); err != nil {
-				errs[i] = err
-				continue
-			}
-			errs[i] = fn(i)
+	cores.Do(n, workers, func(i int) {
+		if err := ctx.Err(); err != nil {
+			errs[i] = err
+			return
 		}
-	}
-	helpers, giveBack := cores.Borrow(min(workers, n) - 1)
-	defer giveBack()
-	var wg sync.WaitGroup
-	for range helpers {
-		wg.Go(work)
-	}
-	work()
-	wg.Wait()
+		errs[i] = fn(i)
+	})
 	for i, err := range errs {
 		if err != nil {
 			return fmt.Errorf("problem %d of %d: %w", i, n, err)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 
 	"github.com/apache/arrow/go/v17/arrow"
@@ -185,7 +186,7 @@ func selectGroup(g []tuneCandidate) error {
 		}
 		if lo == 0 {
 			seeds0 = seeds
-		} else if fmt.Sprint(seeds) != fmt.Sprint(seeds0) {
+		} else if !slices.Equal(seeds, seeds0) {
 			return fmt.Errorf("%w: tune-select: %s %s: lr %g ran on seeds %v but lr %g on seeds %v; every rate needs the same seeds",
 				ErrInput, g[lo].dataset, g[lo].method, g[0].lr, seeds0, g[lo].lr, seeds)
 		}

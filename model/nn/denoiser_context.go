@@ -2,7 +2,6 @@ package nn
 
 import (
 	"math"
-	"sync"
 
 	"github.com/diffusion-dfl/pipe/pipeline/cores"
 	"gonum.org/v1/gonum/blas"
@@ -213,24 +212,20 @@ func (gp gemmPlan) gemmNT(a *Matrix, b blas32.General, c *Matrix) {
 	})
 }
 
-// both runs f and g, concurrently when there are two cores to run them and
-// products are split (see linearBackward); each writes its own outputs, so
-// the results do not depend on the schedule.
+// both runs f and g, side by side when products are split and a core is
+// idle (cores.Do), one after the other otherwise; each writes its own
+// outputs, so the results do not depend on the schedule.
 func (gp gemmPlan) both(f, g func()) {
 	if gp.whole {
 		f()
 		g()
 		return
 	}
-	helpers, giveBack := cores.Borrow(1)
-	defer giveBack()
-	if helpers == 0 {
-		f()
-		g()
-		return
-	}
-	var wg sync.WaitGroup
-	wg.Go(f)
-	g()
-	wg.Wait()
+	cores.Do(2, 2, func(i int) {
+		if i == 0 {
+			f()
+		} else {
+			g()
+		}
+	})
 }

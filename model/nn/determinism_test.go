@@ -49,17 +49,22 @@ func sameBits(a, b []float32) int {
 // TestDeterministicAcrossGOMAXPROCS: chunk boundaries and reduction order do
 // not depend on the number of workers, so 1 and 2 give identical bits.
 func TestDeterministicAcrossGOMAXPROCS(t *testing.T) {
-	one, two := trainStep(t, 1), trainStep(t, 2)
+	sameStep(t, "GOMAXPROCS 1 and 2", trainStep(t, 1), trainStep(t, 2))
+}
+
+// sameStep fails t for every part of two training steps whose bits differ.
+func sameStep(t *testing.T, between string, a, b stepResult) {
+	t.Helper()
 	for _, c := range []struct {
 		name string
 		a, b []float32
-	}{{"output", one.out, two.out}, {"dL/dy_t", one.dyt, two.dyt}, {"gradients", one.grads, two.grads}, {"weights after AdamW", one.weights, two.weights}} {
+	}{{"output", a.out, b.out}, {"dL/dy_t", a.dyt, b.dyt}, {"gradients", a.grads, b.grads}, {"weights after AdamW", a.weights, b.weights}} {
 		if i := sameBits(c.a, c.b); i >= 0 {
-			t.Errorf("%s differ between GOMAXPROCS 1 and 2 (first at %d)", c.name, i)
+			t.Errorf("%s differ between %s (first at %d)", c.name, between, i)
 		}
 	}
-	if one.norm != two.norm {
-		t.Errorf("gradient norm %v vs %v", one.norm, two.norm)
+	if a.norm != b.norm {
+		t.Errorf("gradient norm %v vs %v (%s)", a.norm, b.norm, between)
 	}
 }
 
@@ -73,17 +78,7 @@ func TestDeterministicWithCoresHeld(t *testing.T) {
 	inline := trainStep(t, 2)
 	r1()
 	r2()
-	for _, c := range []struct {
-		name string
-		a, b []float32
-	}{{"output", spread.out, inline.out}, {"dL/dy_t", spread.dyt, inline.dyt}, {"gradients", spread.grads, inline.grads}, {"weights after AdamW", spread.weights, inline.weights}} {
-		if i := sameBits(c.a, c.b); i >= 0 {
-			t.Errorf("%s differ between spread and inline passes (first at %d)", c.name, i)
-		}
-	}
-	if spread.norm != inline.norm {
-		t.Errorf("gradient norm %v vs %v", spread.norm, inline.norm)
-	}
+	sameStep(t, "spread and inline passes", spread, inline)
 }
 
 // TestTapeAndWorkspaceReuse checks that the forward output does not depend

@@ -55,8 +55,8 @@
 // factorization through the input LayerNorm. Row passes run over fixed
 // chunks of rows, on the calling goroutine plus whatever idle cores they
 // can borrow (package pipeline/cores: stages running side by side keep one
-// core each), chunks whose boundaries depend only on the shape, with reductions summed in chunk
-// order, so results are bit-identical for any number of workers (for a
+// core each); chunk boundaries depend only on the shape and reductions are
+// summed in chunk order, so results are bit-identical for any number of workers (for a
 // fixed BLAS and, with OpenBLAS, a fixed OpenBLAS thread count). The
 // elementwise kernels (logistic function, LayerNorm moments and
 // normalization, the fused LayerNorm/SiLU backward, Adam) run in AVX2+FMA

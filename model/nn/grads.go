@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+
+	"github.com/diffusion-dfl/pipe/pipeline/cores"
 )
 
 // Gradient utilities. A gradient snapshot is one flat []float32 holding every
@@ -29,7 +31,7 @@ func forFlat(n int, fn func(c, lo, hi int)) {
 		}
 		return
 	}
-	forParallel(nc, workers, chunk)
+	cores.Do(nc, workers, chunk)
 }
 
 // sumSquares returns Σv² accumulated in float64, in a fixed order.

@@ -5,7 +5,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
-	"sync"
 
 	"github.com/diffusion-dfl/pipe/pipeline/cores"
 	"gonum.org/v1/gonum/blas"
@@ -161,7 +160,7 @@ func (gp gemmPlan) forBlocks(n, maxSize int, fn func(lo, hi int)) {
 	nb = (n + size - 1) / size
 	block := func(i int) { fn(i*size, min(n, (i+1)*size)) }
 	if workers := min(runtime.GOMAXPROCS(0), nb); workers > 1 {
-		forParallel(nb, workers, block)
+		cores.Do(nb, workers, block)
 		return
 	}
 	for i := range nb {
@@ -211,8 +210,8 @@ func (gp gemmPlan) matMul(a, b, c *Matrix) {
 
 // linearBackward adds dyᵀ·x into the weight gradient g and sets
 // dx = dy·w: the two products of a Linear layer's backward pass, which are
-// independent and of equal cost, run as two goroutines when a core is idle
-// (cores.Borrow), one after the other otherwise. Each product is
+// independent and of equal cost, run side by side when a core is idle
+// (gemmPlan.both), one after the other otherwise. Each product is
 // computed whole (not split), so the result does not depend on GOMAXPROCS;
 // this halves the synchronization points of a backward pass against
 // splitting each product in turn. dx may be nil when not needed.
@@ -221,20 +220,7 @@ func (gp gemmPlan) linearBackward(dy, x, w, g, dx *Matrix) {
 		gp.addMatTMul(dy, x, g)
 		return
 	}
-	helpers, giveBack := 0, func() {}
-	if !gp.whole && dy.Rows > 0 {
-		helpers, giveBack = cores.Borrow(1)
-	}
-	defer giveBack()
-	if helpers == 0 {
-		addMatTMulWhole(dy, x, g)
-		matMulWhole(dy, w, dx)
-		return
-	}
-	var wg sync.WaitGroup
-	wg.Go(func() { addMatTMulWhole(dy, x, g) })
-	matMulWhole(dy, w, dx)
-	wg.Wait()
+	gp.both(func() { addMatTMulWhole(dy, x, g) }, func() { matMulWhole(dy, w, dx) })
 }
 
 // matMulWhole sets c = a·b in one BLAS call.

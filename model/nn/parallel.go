@@ -2,8 +2,6 @@ package nn
 
 import (
 	"runtime"
-	"sync"
-	"sync/atomic"
 
 	"github.com/diffusion-dfl/pipe/pipeline/cores"
 )
@@ -39,40 +37,9 @@ func forChunks(n, width int, fn func(c, lo, hi int)) {
 		}
 		return
 	}
-	forParallel(nc, workers, func(c int) {
+	cores.Do(nc, workers, func(c int) {
 		fn(c, c*chunkRows, min(n, (c+1)*chunkRows))
 	})
-}
-
-// forParallel calls fn(i) for i in [0, n) on up to the given number of
-// goroutines (the caller's included), handing out indices in increasing
-// order. Helpers run only on cores nothing else holds (cores.Borrow); with
-// none free every index runs on the calling goroutine.
-func forParallel(n, workers int, fn func(i int)) {
-	helpers, giveBack := cores.Borrow(min(workers, n) - 1)
-	defer giveBack()
-	if helpers == 0 {
-		for i := range n {
-			fn(i)
-		}
-		return
-	}
-	var next atomic.Int64
-	work := func() {
-		for {
-			i := int(next.Add(1) - 1)
-			if i >= n {
-				return
-			}
-			fn(i)
-		}
-	}
-	var wg sync.WaitGroup
-	for range helpers {
-		wg.Go(work)
-	}
-	work()
-	wg.Wait()
 }
 
 // sumPartials adds the per-chunk partial sums parts (nc rows of len(dst)

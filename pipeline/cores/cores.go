@@ -10,11 +10,9 @@
 // for helpers, while a stage that runs alone (the end of a run, a single
 // target, a benchmark) still gets the idle core.
 //
-// Measured on a 2-core machine with two DFL stages side by side, passes
-// that always started GOMAXPROCS helpers left 13 % of the CPU idle, made
-// 7,000 context switches a second, and spread both stages' working sets
-// over both cores' caches; borrowing only idle cores took the same stages
-// 10 % less CPU time with no idle time.
+// Two stages that each spread over both cores leave cores idle while
+// their helpers hand work over and wait, and share both cores' caches; the
+// README's Performance section has the figures.
 //
 // The cores a pass borrows change only how many goroutines share its
 // fixed pieces of work, never the pieces or the order their partial
@@ -24,6 +22,7 @@ package cores
 
 import (
 	"runtime"
+	"sync"
 	"sync/atomic"
 )
 
@@ -72,6 +71,37 @@ func Borrow(want int) (n int, giveBack func()) {
 			}
 		}
 	}
+}
+
+// Do calls fn(i) for every i in [0, n), handing out indices in increasing
+// order to the calling goroutine and to up to workers−1 helpers started on
+// borrowed cores; with none free every index runs on the caller. fn must
+// write only what index i owns, so results do not depend on the helpers.
+func Do(n, workers int, fn func(i int)) {
+	helpers, giveBack := Borrow(min(workers, n) - 1)
+	defer giveBack()
+	if helpers == 0 {
+		for i := range n {
+			fn(i)
+		}
+		return
+	}
+	var next atomic.Int64
+	work := func() {
+		for {
+			i := int(next.Add(1) - 1)
+			if i >= n {
+				return
+			}
+			fn(i)
+		}
+	}
+	var wg sync.WaitGroup
+	for range helpers {
+		wg.Go(work)
+	}
+	work()
+	wg.Wait()
 }
 
 // Held reports how many cores are held by stages or lent out right now.

@@ -3,6 +3,7 @@ package cores
 import (
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"testing"
 )
 
@@ -102,6 +103,29 @@ func TestBorrowConcurrent(t *testing.T) {
 		wg.Wait()
 		if maxHeld > 3 {
 			t.Errorf("up to %d cores held on GOMAXPROCS=3", maxHeld)
+		}
+	})
+}
+
+// TestDoCallsEveryIndexOnce: Do calls fn once per index whether it gets
+// helpers (a lone caller) or none (every core held).
+func TestDoCallsEveryIndexOnce(t *testing.T) {
+	withProcs(t, 2, func() {
+		for _, holds := range []int{0, 2} {
+			var releases []func()
+			for range holds {
+				releases = append(releases, Hold())
+			}
+			calls := make([]atomic.Int32, 100)
+			Do(len(calls), 4, func(i int) { calls[i].Add(1) })
+			for i := range calls {
+				if c := calls[i].Load(); c != 1 {
+					t.Errorf("%d cores held: index %d called %d times", holds, i, c)
+				}
+			}
+			for _, r := range releases {
+				r()
+			}
 		}
 	})
 }
